@@ -1,0 +1,1 @@
+"""Essayons: very small businesses on social media, prepared, within the hours they have."""

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from essayons.accounts.roles import Role, role_can
+
+
+class EmailUserManager(UserManager["User"]):
+    """People log in with their e-mail address; there is no separate username."""
+
+    def _create_user_object(self, email: str, password: str | None, **extra: Any) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        return user
+
+    def create_user(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> User:
+        user = self._create_user_object(email, password, **extra)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(_("name"), max_length=120, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+    objects = EmailUserManager()  # type: ignore[misc]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+
+class Trade(models.TextChoices):
+    BAKERY = "bakery", _("Bakery, pastry")
+    RESTAURANT = "restaurant", _("Restaurant, café")
+    SHOP = "shop", _("Shop")
+    BEAUTY = "beauty", _("Beauty, hairdresser")
+    CRAFTSMAN = "craftsman", _("Craftsman, building trades")
+    SERVICES = "services", _("Services")
+    OTHER = "other", _("Other")
+
+
+class Territory(models.TextChoices):
+    """Time zones offered, each naming the territory whose local dates apply."""
+
+    PARIS = "Europe/Paris", _("Mainland France and Corsica (Europe/Paris)")
+    MARTINIQUE = "America/Martinique", _("Martinique (America/Martinique)")
+    GUADELOUPE = "America/Guadeloupe", _("Guadeloupe (America/Guadeloupe)")
+    GUYANE = "America/Cayenne", _("French Guiana (America/Cayenne)")
+    REUNION = "Indian/Reunion", _("La Réunion (Indian/Reunion)")
+
+
+class Currency(models.TextChoices):
+    EUR = "EUR", _("Euro (€)")
+
+
+class Business(models.Model):
+    """The tenant: every business-owned object points here."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name of the business"), max_length=120)
+    trade = models.CharField(_("trade"), max_length=20, choices=Trade.choices)
+    town = models.CharField(_("town"), max_length=120)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=40, choices=Territory.choices, default=Territory.PARIS
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("business")
+        verbose_name_plural = _("businesses")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    business = models.ForeignKey(Business, on_delete=models.CASCADE)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "business"], name="one_membership_per_business")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.business} · {self.role}"
+
+    def can(self, perm: str) -> bool:
+        return role_can(self.role, perm)
+
+
+def invitation_expiry() -> Any:
+    return timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+
+
+class Invitation(models.Model):
+    """A single-use, expiring invitation; only the SHA-256 of its token is stored."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE)
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.business} ({self.role})"
+
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,1 @@
+"""Framework-light helpers shared by every app."""
