@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "essayons.ops",
     "essayons.accounts",
     "essayons.diagnostic",
+    "essayons.brand",
+    "essayons.planner",
+    "essayons.tracking",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,9 @@ from django.views.i18n import JavaScriptCatalog
 urlpatterns = [
     path("", include("essayons.accounts.urls")),
     path("", include("essayons.diagnostic.urls")),
+    path("", include("essayons.brand.urls")),
+    path("", include("essayons.planner.urls")),
+    path("", include("essayons.tracking.urls")),
     path("", include("essayons.ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
