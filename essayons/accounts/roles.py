@@ -22,6 +22,8 @@ class Perm(models.TextChoices):
     MANAGE_MEMBERS = "manage_members", _("Invite people and change their roles")
     VIEW_DIAGNOSTIC = "view_diagnostic", _("Read the readiness diagnostic")
     EDIT_DIAGNOSTIC = "edit_diagnostic", _("Answer the readiness diagnostic")
+    EDIT_BRAND = "edit_brand", _("Write the brand charter")
+    EDIT_PLAN = "edit_plan", _("Change the plan and the time available")
     DRAFT_POSTS = "draft_posts", _("Draft posts")
     APPROVE_POSTS = "approve_posts", _("Approve and schedule posts")
     USE_TILL = "use_till", _("Record codes at the till")
