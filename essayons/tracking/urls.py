@@ -1,4 +1,4 @@
-from django.urls import URLPattern
+from essayons.tracking import urls_measure, urls_sales
 
 app_name = "tracking"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*urls_measure.urlpatterns, *urls_sales.urlpatterns]

@@ -1,0 +1,3 @@
+"""Ad spend: Meta Ads Manager imports, Insights API sync, manual entries."""
+
+__all__: list[str] = []
