@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "essayons.diagnostic",
     "essayons.brand",
     "essayons.planner",
+    "essayons.connectors",
+    "essayons.publishing",
     "essayons.tracking",
 ]
 
@@ -128,6 +130,7 @@ TIME_ZONE = "Europe/Paris"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "essayons" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("essayons.diagnostic.urls")),
     path("", include("essayons.brand.urls")),
     path("", include("essayons.planner.urls")),
+    path("", include("essayons.connectors.urls")),
+    path("", include("essayons.publishing.urls")),
     path("", include("essayons.tracking.urls")),
     path("", include("essayons.ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -119,8 +120,24 @@ def invitation_expiry() -> Any:
     return timezone.now() + timedelta(days=settings.INVITATION_DAYS)
 
 
+def token_digest(token: str) -> str:
+    """The SHA-256 of an invitation token: what the database keeps instead of the token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+
+
 class Invitation(models.Model):
-    """A single-use, expiring invitation; only the SHA-256 of its token is stored."""
+    """A single-use, expiring invitation; only the SHA-256 of its token is stored.
+
+    Its state is derived from the timestamps, so that a claim is one conditional
+    update (`accepted_at` set only where it is still empty, not revoked, not expired).
+    """
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE)
     email = models.EmailField(_("e-mail address"))
@@ -132,9 +149,27 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.email} → {self.business} ({self.role})"
 
+    @property
+    def state(self) -> InvitationState:
+        if self.accepted_at is not None:
+            return InvitationState.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationState.REVOKED
+        if self.expires_at <= timezone.now():
+            return InvitationState.EXPIRED
+        return InvitationState.PENDING
+
     def is_usable(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()
+        return self.state == InvitationState.PENDING

@@ -5,8 +5,13 @@ The table is the single source of truth: views ask for a permission, never for a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Role(models.TextChoices):
@@ -42,3 +47,18 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
 
 def role_can(role: str, perm: str) -> bool:
     return perm in ROLE_PERMS.get(role, frozenset())
+
+
+# One plain line per role, shown wherever a role is chosen (DESIGN.md §2 in the users' words).
+ROLE_HELP: dict[str, StrOrPromise] = {
+    Role.OWNER: _(
+        "Decides everything: the business's details, the team, the posts and the results."
+    ),
+    Role.HELPER: _(
+        "Drafts posts and reads the results; nothing goes out without the owner's approval."
+    ),
+    Role.CASHIER: _("Only records promo codes and how customers heard of you, at the till."),
+    Role.ADVISOR: _(
+        "Accompanies the business: sees and does everything, except managing the team."
+    ),
+}

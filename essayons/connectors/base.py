@@ -1,0 +1,113 @@
+"""What every connector is: a class with a few verbs and capability attributes.
+
+What differs between networks is an attribute of its class (limits, what it supports,
+how an unknown outcome is reconciled), never an `if kind == ...` elsewhere.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from essayons.connectors.models import Connection
+
+
+class Counting(StrEnum):
+    CHARACTERS = "characters"
+    GRAPHEMES = "graphemes"
+
+
+class Reconciliation(StrEnum):
+    """How an unknown outcome is settled (CONTRACTS.md §3.1)."""
+
+    IDEMPOTENCY_KEY = "idempotency_key"  # Mastodon: same key within the hour, else look it up
+    FIXED_RECORD_KEY = "fixed_record_key"  # Bluesky: rkey chosen first, then getRecord
+    CONTAINER_STATUS = "container_status"  # Instagram: the container says PUBLISHED or not
+    FEED_LOOKUP = "feed_lookup"  # Facebook: look in the page feed since the attempt
+    UPSERT = "upsert"  # Google: the write is idempotent, retry is safe
+    HUMAN = "human"  # LinkedIn, manual: ask the owner
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_length: int | None
+    counting: Counting = Counting.CHARACTERS
+    max_bytes: int | None = None
+    max_images: int = 4
+    requires_image: bool = False
+    min_lead_minutes: int = 0
+
+
+@dataclass(frozen=True)
+class OutgoingImage:
+    path: str
+    mime_type: str
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One post as a network receives it; `attempt_key` is fixed before the first try."""
+
+    text: str
+    attempt_key: str
+    link: str = ""
+    images: tuple[OutgoingImage, ...] = ()
+    kind: str = "update"
+    coupon_code: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Published:
+    remote_id: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Account:
+    remote_id: str
+    name: str
+    url: str = ""
+    expires_at: datetime | None = None
+
+
+class Connector(ABC):
+    kind: ClassVar[str]
+    label: ClassVar[str]
+    limits: ClassVar[Limits]
+    reconciliation: ClassVar[Reconciliation]
+    supports_publish: ClassVar[bool] = True
+    supports_inbox: ClassVar[bool] = False
+    supports_reply: ClassVar[bool] = False
+    supports_stats: ClassVar[bool] = False
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    @abstractmethod
+    def verify(self) -> Account:
+        """Check the credentials still work; raises AuthExpired when they do not."""
+
+    def limits_fetch(self) -> Limits:
+        """The limits the network states for this account (e.g. a Mastodon instance)."""
+        return self.limits
+
+    @abstractmethod
+    def publish(self, post: Outgoing) -> Published:
+        """Send once. Raises one of essayons.connectors.errors on failure."""
+
+    @abstractmethod
+    def find_published(self, post: Outgoing, *, since: datetime) -> Published | None:
+        """After an unknown outcome: did `post` reach the network? None when it surely did not.
+
+        Raises UnknownOutcome when the network cannot tell (the owner decides).
+        """
+
+    @abstractmethod
+    def permalink_check(self, published: Published) -> bool:
+        """Once after publishing: is the live post really there?"""
