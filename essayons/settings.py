@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "essayons.planner",
     "essayons.connectors",
     "essayons.publishing",
+    "essayons.inbox",
     "essayons.tracking",
 ]
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("essayons.planner.urls")),
     path("", include("essayons.connectors.urls")),
     path("", include("essayons.publishing.urls")),
+    path("", include("essayons.inbox.urls")),
     path("", include("essayons.tracking.urls")),
     path("", include("essayons.ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
