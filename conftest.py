@@ -27,6 +27,15 @@ def _fast_and_quiet(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A language chosen in one test never leaks into the next."""
+    yield
+    from django.utils import translation
+
+    translation.activate("fr")
+
+
 def _person(email: str) -> User:
     return User.objects.create_user(
         email=email, password="correct horse battery", display_name=email.split("@")[0].title()

@@ -64,7 +64,8 @@ def business_view(
             request.membership = membership  # type: ignore[attr-defined]
             if not membership.can(perm):
                 raise PermissionDenied(perm)
-            request.session[LAST_BUSINESS_KEY] = str(business_id)
+            if request.session.get(LAST_BUSINESS_KEY) != str(business_id):
+                request.session[LAST_BUSINESS_KEY] = str(business_id)
             return view(request, *args, **kwargs)
 
         return wrapper

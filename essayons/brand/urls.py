@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from essayons.brand import views
 
 app_name = "brand"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("e/<uuid:business_id>/ma-marque/", views.charte, name="charte"),
+    path("e/<uuid:business_id>/ma-marque/modifier/", views.edit, name="edit"),
+]
