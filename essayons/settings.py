@@ -166,10 +166,28 @@ TASKS_BACKEND = envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
 TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
 if TASKS_BACKEND.startswith("django_tasks_rq"):
-    INSTALLED_APPS.append("django_tasks_rq")
+    # django_rq provides the `rqworker` command that `launch` starts for this backend.
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
 
 INVITATION_DAYS = envint("INVITATION_DAYS", 7)
+
+# Networks: the self-hoster's own app credentials (docs/connectors/<network>.md).
+FACEBOOK_APP_ID = envstr("FACEBOOK_APP_ID")
+FACEBOOK_APP_SECRET = envstr("FACEBOOK_APP_SECRET")
+META_GRAPH_VERSION = envstr("META_GRAPH_VERSION", "v26.0")
+GOOGLE_CLIENT_ID = envstr("GOOGLE_CLIENT_ID")
+GOOGLE_CLIENT_SECRET = envstr("GOOGLE_CLIENT_SECRET")
+LINKEDIN_CLIENT_ID = envstr("LINKEDIN_CLIENT_ID")
+LINKEDIN_CLIENT_SECRET = envstr("LINKEDIN_CLIENT_SECRET")
+LINKEDIN_API_VERSION = envstr("LINKEDIN_API_VERSION", "202605")
+BLUESKY_PDS_URL = envstr("BLUESKY_PDS_URL", "https://bsky.social")
+
+# Tracked links: the redirect (see docs/redirect.md for the lean server used at scale).
+TRACKING_ANONYMISE_IP = envbool("TRACKING_ANONYMISE_IP", True)
+REDIRECT_CACHE_SECONDS = envint("REDIRECT_CACHE_SECONDS", 10)
+REDIRECT_FLUSH_MS = envint("REDIRECT_FLUSH_MS", 200)
+REDIRECT_BATCH_SIZE = envint("REDIRECT_BATCH_SIZE", 1000)
 
 # Production hardening, switched on by HTTPS=true behind a TLS-terminating proxy.
 HTTPS = envbool("HTTPS", False)
