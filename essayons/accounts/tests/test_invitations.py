@@ -47,7 +47,7 @@ def test_anonymous_visitor_is_offered_to_sign_up_or_log_in_and_comes_back(
     assert signed_up["Location"] == link(token)
     assert "Accepter l’invitation" in client.get(link(token)).content.decode()
     accepted = client.post(link(token))
-    assert accepted["Location"] == reverse("accounts:till_home", args=[business.public_id])
+    assert accepted["Location"] == reverse("tracking:till", args=[business.public_id])
     joined = Membership.objects.get(user__email="newcomer@example.test", business=business)
     assert joined.role == Role.CASHIER
     invitation.refresh_from_db()

@@ -252,7 +252,7 @@ def test_remove_a_member(client_as, business, owner, cashier):
     assert "ne fait plus partie de l’équipe" in response.content.decode()
     assert not Membership.objects.filter(pk=member.pk).exists()
     # The removed person no longer gets in.
-    till = reverse("accounts:till_home", args=[business.public_id])
+    till = reverse("tracking:till", args=[business.public_id])
     assert client_as(cashier).get(till).status_code == 404
 
 

@@ -27,7 +27,7 @@ from essayons.accounts.tenancy import (
 def landing_url(membership: Membership) -> str:
     """Where a member starts in a business: the till for a cashier, the dashboard otherwise."""
     if membership.role == Role.CASHIER:
-        return reverse("accounts:till_home", args=[membership.business.public_id])
+        return reverse("tracking:till", args=[membership.business.public_id])
     return reverse("accounts:dashboard", args=[membership.business.public_id])
 
 
@@ -84,5 +84,5 @@ def dashboard(request: BusinessRequest) -> HttpResponse:
 
 @business_view(Perm.USE_TILL)
 def till_home(request: BusinessRequest) -> HttpResponse:
-    """The cashier's landing page; the till itself arrives with the tracking app."""
-    return render(request, "accounts/till_home.html")
+    """The till's short address, kept for bookmarks: the till itself lives in tracking."""
+    return redirect("tracking:till", request.business.public_id)

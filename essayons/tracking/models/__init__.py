@@ -2,5 +2,6 @@
 
 from essayons.tracking.models.ads import *  # noqa: F403
 from essayons.tracking.models.links import *  # noqa: F403
+from essayons.tracking.models.results import *  # noqa: F403
 from essayons.tracking.models.sales import *  # noqa: F403
 from essayons.tracking.models.till import *  # noqa: F403

@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from essayons.accounts.models import Business
 from essayons.diagnostic.channels import Channel
 
-__all__ = ["Campaign", "Click", "TrackedLink"]
+__all__ = ["Campaign", "Click", "Medium", "TrackedLink"]
+
+
+class Medium(models.TextChoices):
+    """What kind of place a link is shown in: the default utm_medium."""
+
+    SOCIAL = "social", _("A post on a social network")
+    AD = "ad", _("A paid ad")
+    EMAIL = "email", _("An e-mail")
+    PRINT = "print", _("Print: poster, flyer, receipt (QR code)")
 
 
 class Campaign(models.Model):
