@@ -173,3 +173,27 @@ class Invitation(models.Model):
 
     def is_usable(self) -> bool:
         return self.state == InvitationState.PENDING
+
+
+class Notification(models.Model):
+    """One message for one person about one business, shown in the app until opened.
+
+    `url` is a path on this site (where to act); the text is written in the business's
+    language when sent, so that it reads the same in the app and in the e-mail.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(_("message"))
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.text[:40]}"

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from essayons.accounts.models import Business, Invitation, Membership, User, token_digest
+from essayons.accounts.models import (
+    Business,
+    Invitation,
+    Membership,
+    Notification,
+    User,
+    token_digest,
+)
 from essayons.accounts.roles import Role
 
 ROLE_ORDER = [Role.OWNER, Role.ADVISOR, Role.HELPER, Role.CASHIER]
@@ -73,3 +80,17 @@ def team_summary(business: Business) -> TeamSummary:
         total=len(members),
         pending=pending_invitations(business).count(),
     )
+
+
+NOTIFICATIONS_SHOWN = 100
+
+
+def notifications_of(user: User) -> list[Notification]:
+    """The person's latest notifications, newest first."""
+    return list(
+        Notification.objects.filter(user=user).select_related("business")[:NOTIFICATIONS_SHOWN]
+    )
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

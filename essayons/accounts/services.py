@@ -8,10 +8,11 @@ from __future__ import annotations
 import secrets
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from essayons.accounts.models import (
@@ -19,11 +20,12 @@ from essayons.accounts.models import (
     Currency,
     Invitation,
     Membership,
+    Notification,
     Territory,
     User,
     token_digest,
 )
-from essayons.accounts.roles import ROLE_HELP, Role
+from essayons.accounts.roles import ROLE_HELP, ROLE_PERMS, Perm, Role
 from essayons.accounts.tasks import email_send
 
 
@@ -180,3 +182,63 @@ def membership_remove(*, membership: Membership) -> None:
     with transaction.atomic():
         current = _lock_for_owner_change(membership)
         current.delete()
+
+
+SUBJECT_CHARS = 150
+
+
+def notification_send(
+    *,
+    business: Business,
+    text: str,
+    url: str,
+    perm: str = Perm.APPROVE_POSTS,
+    email: bool = True,
+    details: str = "",
+    urgent: bool = False,
+) -> list[Notification]:
+    """Tell every member of `business` whose role has `perm`, in the app and by e-mail.
+
+    `url` is a path on this site where the person can act (anything else is dropped).
+    `details` goes into the e-mail only (e.g. the text of a post to copy). E-mails leave
+    through the task worker after commit; `urgent` sends them at once instead, for alerts
+    that must not wait on a worker that may itself be the problem.
+    """
+    if not url.startswith("/") or url.startswith("//"):
+        url = ""
+    roles = [role for role, perms in ROLE_PERMS.items() if perm in perms]
+    members = list(
+        Membership.objects.filter(business=business, role__in=roles).select_related("user")
+    )
+    notes = Notification.objects.bulk_create(
+        Notification(user=m.user, business=business, text=text, url=url) for m in members
+    )
+    recipients = [m.user.email for m in members if m.user.email and m.user.is_active]
+    if email and recipients:
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "business": business,
+                "text": text,
+                "details": details,
+                "link": settings.SITE_URL + url if url else "",
+            }
+            raw_subject = render_to_string("accounts/email/notification_subject.txt", context)
+            body = render_to_string("accounts/email/notification_body.txt", context)
+        subject = " ".join(raw_subject.split())
+        if len(subject) > SUBJECT_CHARS:
+            subject = subject[: SUBJECT_CHARS - 1] + "…"
+        if urgent:
+            email_send.call(to=recipients, subject=subject, body=body)
+        else:
+            transaction.on_commit(
+                partial(email_send.enqueue, to=recipients, subject=subject, body=body)
+            )
+    return notes
+
+
+def notifications_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one of `user`'s notifications (or all of them) as read; returns how many changed."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())

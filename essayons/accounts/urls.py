@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from essayons.accounts.views import auth, businesses, invitations, team
+from essayons.accounts.views import auth, businesses, invitations, notifications, team
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,6 +12,13 @@ urlpatterns = [
     # Django's LogoutView answers POST only: a link or an image cannot log anyone out.
     path("compte/deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("compte/", auth.account, name="account"),
+    path("compte/notifications/", notifications.notifications, name="notifications"),
+    path(
+        "compte/notifications/<int:notification_id>/",
+        notifications.notification_open,
+        name="notification_open",
+    ),
+    path("compte/notifications/lues/", notifications.notifications_read, name="notifications_read"),
     path("compte/mot-de-passe/", auth.PasswordChangeView.as_view(), name="password_change"),
     path(
         "compte/mot-de-passe-oublie/",

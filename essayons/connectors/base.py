@@ -13,6 +13,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from essayons.connectors.models import Connection
 
 
@@ -78,7 +80,7 @@ class Account:
 
 class Connector(ABC):
     kind: ClassVar[str]
-    label: ClassVar[str]
+    label: ClassVar[StrOrPromise]
     limits: ClassVar[Limits]
     reconciliation: ClassVar[Reconciliation]
     supports_publish: ClassVar[bool] = True

@@ -35,6 +35,8 @@ class Connection(models.Model):
     last_error_code = models.CharField(max_length=80, blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     last_verified_at = models.DateTimeField(null=True, blank=True)
+    # The `expires_at` the owner was last warned about: one warning per expiry, never daily.
+    expiry_warned_for = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -57,3 +59,49 @@ class Connection(models.Model):
     @credentials.setter
     def credentials(self, value: dict[str, Any]) -> None:
         self.credentials_encrypted = crypto.encrypt(json.dumps(value))
+
+
+class RemoteDraft(models.Model):
+    """A network-side object made before the publish itself (an Instagram media container).
+
+    Saved before the publishing call, so that a retry reuses it (or replaces it once it has
+    expired) and reconciliation can ask the network what became of it (CONTRACTS.md §3.1).
+    The latest row for an attempt is the current one.
+    """
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="+")
+    attempt_key = models.CharField(max_length=100)
+    remote_id = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["connection", "attempt_key"])]
+
+    def __str__(self) -> str:
+        return f"{self.connection_id} · {self.attempt_key} · {self.remote_id}"
+
+
+class MastodonApp(models.Model):
+    """Essayons registered as an OAuth client on one Mastodon instance (POST /api/v1/apps).
+
+    One row per instance, shared by every business connecting an account there; the client
+    secret is encrypted at rest like the tokens.
+    """
+
+    instance_url = models.URLField(max_length=300, unique=True)
+    redirect_uri = models.URLField(max_length=500)
+    client_id = models.CharField(max_length=255)
+    client_secret_encrypted = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.instance_url
+
+    @property
+    def client_secret(self) -> str:
+        return crypto.decrypt(self.client_secret_encrypted)
+
+    @client_secret.setter
+    def client_secret(self, value: str) -> None:
+        self.client_secret_encrypted = crypto.encrypt(value)

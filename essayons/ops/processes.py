@@ -72,6 +72,12 @@ def worker_child(*, number: int = 1) -> Child:
     return Child(f"worker-{number}", command)
 
 
+def scheduler_child() -> Child:
+    """The publishing scheduler: hands due posts to the workers every few seconds (adr/0005)."""
+    manage = str(Path(settings.BASE_DIR) / "manage.py")
+    return Child("scheduler", [sys.executable, manage, "publish_scheduler"])
+
+
 class Supervisor:
     """Run children until a stop signal arrives or one of them exits; then stop them all."""
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from essayons.lib.env import envint, envstr
 from essayons.ops.demo import demo_load
-from essayons.ops.processes import Child, Supervisor, web_child, worker_child
+from essayons.ops.processes import Child, Supervisor, scheduler_child, web_child, worker_child
 
 
 class Command(BaseCommand):
@@ -47,6 +47,7 @@ class Command(BaseCommand):
             children.append(web_child(bind=bind, workers=workers, threads=threads))
         if worker:
             children += [worker_child(number=n) for n in range(1, envint("TASK_WORKERS", 1) + 1)]
+            children.append(scheduler_child())  # several per cluster are harmless: claims decide
         # Each child opens its own database connections; ours must not outlive the preparation.
         connections.close_all()
         code = Supervisor(children, out=self.stdout).run()

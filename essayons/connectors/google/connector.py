@@ -1,0 +1,201 @@
+"""A Google Business Profile location: "local posts", an update (STANDARD) or an offer (OFFER).
+
+An update carries a "Learn more" button to the link; an offer carries the coupon code, the link
+to redeem it online and its period (`event`, required for offers; `callToAction` is ignored
+for them): https://developers.google.com/my-business/reference/rest/v4/accounts.locations.localPosts
+and https://developers.google.com/my-business/content/posts-data. One photo at most, fetched by
+Google from its public address.
+
+Creating a local post is not idempotent, so an unknown outcome is settled by listing the
+location's posts since the attempt (the review reply, a PUT, is the upsert that is safe to
+repeat; that is the inbox's business).
+
+`Outgoing.extra` may carry `language` (default "fr"), and for offers `offer_title` (58
+characters at most, default: the first line of the text), `offer_start` and `offer_end`
+(YYYY-MM-DD, default: today and a week later) and `offer_terms`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from essayons.connectors import services
+from essayons.connectors.base import Account, Connector, Limits, Outgoing, Published, Reconciliation
+from essayons.connectors.content import content_check
+from essayons.connectors.errors import AuthExpired, Rejected
+from essayons.connectors.flow import Candidate, settings_present
+from essayons.connectors.google import client as gbp
+from essayons.connectors.google.client import GoogleClient
+from essayons.connectors.media import image_public_url
+
+# Third-party but consistent: offer and event titles are cut at 58 characters
+# (https://docs.postsyncer.com/platforms/google-business-profile).
+OFFER_TITLE_MAX = 58
+OFFER_DAYS = 7
+CLOCK_SKEW = timedelta(minutes=5)
+FRACTION = re.compile(r"\.(\d+)")
+
+
+class GoogleLogin:
+    kind = "google"
+    setting_names = ("GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET")
+    no_account_message = _(
+        "We found no business listing on this Google account. Sign in with the Google account "
+        "that manages your listing, then try again."
+    )
+
+    def is_configured(self) -> bool:
+        return settings_present(*self.setting_names)
+
+    def authorize_url(self, *, state: str, code_challenge: str, redirect_uri: str) -> str:
+        return gbp.authorize_url(
+            state=state, code_challenge=code_challenge, redirect_uri=redirect_uri
+        )
+
+    def candidates(self, *, code: str, verifier: str, redirect_uri: str) -> list[Candidate]:
+        credentials, expires_at = gbp.code_exchange(
+            code=code, verifier=verifier, redirect_uri=redirect_uri
+        )
+        client = GoogleClient(credentials=credentials)
+        return [
+            Candidate(
+                account_id=location["name"],
+                name=location["title"],
+                url=location["url"],
+                credentials=client.credentials,
+                expires_at=expires_at,
+            )
+            for location in gbp.locations_of(client)
+        ]
+
+
+class GoogleConnector(Connector):
+    kind = "google"
+    label = _("Google Business Profile")
+    limits = Limits(max_length=1_500, max_images=1)
+    reconciliation = Reconciliation.FEED_LOOKUP
+    oauth: ClassVar[GoogleLogin] = GoogleLogin()
+
+    def verify(self) -> Account:
+        location = self.connection.account_id.split("/locations/")[-1]
+        found = self._client().get(
+            f"{gbp.INFO_URL}/locations/{location}", {"readMask": "name,title,metadata"}
+        )
+        raw = found.get("metadata")
+        metadata: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        return Account(
+            remote_id=self.connection.account_id,
+            name=str(found.get("title", "")),
+            url=str(metadata.get("mapsUri", "")),
+        )
+
+    def publish(self, post: Outgoing) -> Published:
+        content_check(self.limits, post, network=self.kind)
+        body = self.local_post(post)
+        created = self._client().post(
+            f"{gbp.POSTS_URL}/{self.connection.account_id}/localPosts", body
+        )
+        return Published(
+            remote_id=str(created.get("name", "")), url=str(created.get("searchUrl", ""))
+        )
+
+    def find_published(self, post: Outgoing, *, since: datetime) -> Published | None:
+        wanted = " ".join(post.text.split())
+        for item in gbp.local_posts(self._client(), self.connection.account_id):
+            created = _parse_time(item.get("createTime"))
+            if created is not None and created < since - CLOCK_SKEW:
+                continue
+            if " ".join(str(item.get("summary", "")).split()) == wanted:
+                return Published(
+                    remote_id=str(item.get("name", "")), url=str(item.get("searchUrl", ""))
+                )
+        return None
+
+    def permalink_check(self, published: Published) -> bool:
+        try:
+            found = self._client().get(f"{gbp.POSTS_URL}/{published.remote_id}")
+        except Rejected:
+            return False
+        return found.get("state") in ("LIVE", "PROCESSING")
+
+    def local_post(self, post: Outgoing) -> dict[str, Any]:
+        """The LocalPost body for `post` (an update, or an offer when post.kind == "offer")."""
+        body: dict[str, Any] = {
+            "languageCode": post.extra.get("language", "fr"),
+            "summary": post.text,
+            "topicType": "STANDARD",
+        }
+        if post.images:
+            body["media"] = [
+                {
+                    "mediaFormat": "PHOTO",
+                    "sourceUrl": image_public_url(post.images[0], network=self.kind),
+                }
+            ]
+        if post.kind == "offer":
+            body["topicType"] = "OFFER"
+            body["event"] = _offer_period(post)
+            offer = {
+                "couponCode": post.coupon_code,
+                "redeemOnlineUrl": post.link,
+                "termsConditions": post.extra.get("offer_terms", ""),
+            }
+            body["offer"] = {key: value for key, value in offer.items() if value}
+        elif post.link:
+            body["callToAction"] = {"actionType": "LEARN_MORE", "url": post.link}
+        return body
+
+    def _client(self) -> GoogleClient:
+        credentials = self.connection.credentials
+        if not credentials.get("refresh_token"):
+            raise AuthExpired("no refresh token stored", code="no_token", network=self.kind)
+        return GoogleClient(
+            credentials={str(k): str(v) for k, v in credentials.items()}, on_refresh=self._keep
+        )
+
+    def _keep(self, credentials: dict[str, str]) -> None:
+        services.connection_credentials_update(
+            connection=self.connection,
+            credentials=credentials,
+            expires_at=self.connection.expires_at,
+        )
+
+
+def _offer_period(post: Outgoing) -> dict[str, Any]:
+    start = _parse_date(post.extra.get("offer_start")) or timezone.localdate()
+    end = _parse_date(post.extra.get("offer_end")) or start + timedelta(days=OFFER_DAYS)
+    title = post.extra.get("offer_title") or (post.text.strip().splitlines() or [""])[0]
+    return {
+        "title": title[:OFFER_TITLE_MAX],
+        "schedule": {"startDate": _google_date(start), "endDate": _google_date(max(end, start))},
+    }
+
+
+def _google_date(day: date) -> dict[str, int]:
+    return {"year": day.year, "month": day.month, "day": day.day}
+
+
+def _parse_date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _parse_time(raw: Any) -> datetime | None:
+    """RFC 3339, e.g. 2014-10-02T15:01:23.045123456Z (nanoseconds cut to microseconds)."""
+    if not raw:
+        return None
+    text = str(raw).replace("Z", "+00:00")
+    fraction = FRACTION.search(text)
+    if fraction:
+        text = f"{text[: fraction.start()]}.{fraction.group(1)[:6]}{text[fraction.end() :]}"
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None

@@ -1,0 +1,133 @@
+"""Browser journey of the inbox: an unhappy customer comments on Facebook, the owner answers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from essayons.accounts.models import Business, Membership, Trade, User
+from essayons.accounts.roles import Role
+from essayons.connectors.base import Published
+from essayons.connectors.models import Connection
+from essayons.connectors.registry import CONNECTORS
+from essayons.inbox.models import Message, Reply, ReplyStatus
+from essayons.inbox.services import Incoming, message_receive
+from tests.e2e.conftest import log_in, screenshot
+
+SECRET = "e2e-app-secret"
+PAGE_ID = "1029384756"
+
+
+class FakeFacebook:
+    """Stands in for the network: counts each reply it receives."""
+
+    kind = "facebook"
+    supports_reply = True
+    received: list[dict[str, str]] = []
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def reply(self, *, to_remote_id: str, text: str, attempt_key: str) -> Published:
+        FakeFacebook.received.append({"to": to_remote_id, "text": text, "key": attempt_key})
+        return Published(remote_id=f"reply-{len(FakeFacebook.received)}")
+
+
+def comment_payload() -> bytes:
+    payload = {
+        "object": "page",
+        "entry": [
+            {
+                "id": PAGE_ID,
+                "time": int(timezone.now().timestamp()),
+                "changes": [
+                    {
+                        "field": "feed",
+                        "value": {
+                            "from": {"id": "7001", "name": "Josée"},
+                            "post_id": f"{PAGE_ID}_555",
+                            "comment_id": "555_9001",
+                            "created_time": int(timezone.now().timestamp()) - 600,
+                            "item": "comment",
+                            "verb": "add",
+                            "message": "Très déçue, le gâteau commandé n’était pas prêt 😡 "
+                            "et personne ne m’a prévenue, inadmissible",
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    return json.dumps(payload).encode()
+
+
+def test_complaint_by_webhook_is_first_and_answered_once(
+    page, transactional_db, settings, monkeypatch
+):
+    settings.FACEBOOK_APP_SECRET = SECRET
+    monkeypatch.setitem(CONNECTORS, "facebook", FakeFacebook)
+    FakeFacebook.received = []
+    business = Business.objects.create(
+        name="Boulangerie Ti Pain",
+        trade=Trade.BAKERY,
+        town="Fort-de-France",
+        timezone="America/Martinique",
+    )
+    owner = User.objects.create_user(email="marie@ti-pain.test", password="correct horse battery")
+    Membership.objects.create(user=owner, business=business, role=Role.OWNER)
+    connection = Connection.objects.create(
+        business=business, kind="facebook", account_id=PAGE_ID, account_name="Ti Pain"
+    )
+    message_receive(
+        business=business,
+        connection=connection,
+        incoming=Incoming(
+            channel="facebook",
+            remote_id="older-question",
+            author_name="Paul",
+            text="Bonjour, vous êtes ouverts le dimanche ?",
+            received_at=timezone.now() - timedelta(hours=3),
+        ),
+    )
+
+    body = comment_payload()
+    signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    response = page.request.post(
+        page.base + "/webhooks/facebook/page/",
+        data=body,
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
+    )
+    assert response.status == 200
+    complaint = Message.objects.get(remote_id="555_9001")
+    assert complaint.label == "complaint"
+
+    log_in(page, owner.email)
+    page.goto(f"{page.base}/e/{business.public_id}/messages/")
+    first = page.locator("ol.inbox > li").first
+    expect(first).to_contain_text("Très déçue")
+    expect(first.locator(".label-complaint")).to_be_visible()
+    screenshot(page, "inbox-list")
+
+    first.get_by_role("link", name="Josée").click()
+    reply_box = page.get_by_label("Votre réponse")
+    expect(reply_box).to_be_visible()
+    assert "Josée" in reply_box.input_value() and "message privé" in reply_box.input_value()
+    reply_box.fill(reply_box.input_value() + " Marie, la patronne")
+    screenshot(page, "inbox-reply")
+    page.get_by_role("button", name="Envoyer la réponse").click()
+    expect(page.get_by_text("Votre réponse part.")).to_be_visible()
+    expect(page.get_by_text("Envoyée")).to_be_visible()
+
+    assert len(FakeFacebook.received) == 1
+    sent = FakeFacebook.received[0]
+    assert sent["to"] == "555_9001" and sent["text"].endswith("Marie, la patronne")
+    reply = Reply.objects.get(message=complaint)
+    assert reply.status == ReplyStatus.SENT and reply.attempt_key == sent["key"]
+    complaint.refresh_from_db()
+    assert complaint.answered_at is not None and complaint.reply_id == reply.pk
+    assert complaint.response_time is not None and complaint.response_time > timedelta(minutes=9)
