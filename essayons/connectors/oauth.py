@@ -13,10 +13,14 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+
+from essayons.connectors.errors import AuthExpired, Rejected, Transient
+from essayons.lib import http
 
 SESSION_KEY = "oauth_pending"
 MAX_AGE_SECONDS = 15 * 60
@@ -61,3 +65,31 @@ def oauth_finish(request: HttpRequest, *, kind: str, state: str) -> tuple[str, d
     if time.time() - float(started["at"]) > MAX_AGE_SECONDS:
         raise OAuthStateError("round trip too old")
     return str(started["verifier"]), dict(started.get("extra", {}))
+
+
+def token_request(
+    *, url: str, data: Mapping[str, str], network: str, timeout: float
+) -> dict[str, Any]:
+    """POST to a token endpoint (code exchange or refresh) and map its refusals to our errors.
+
+    400/401 (invalid_grant: revoked, expired, password changed; invalid_client) → AuthExpired;
+    5xx or no answer → Transient (a token call has no side effect worth reconciling).
+    """
+    try:
+        response = http.post(url, data=dict(data), timeout=timeout)
+    except http.HttpError as error:
+        raise Transient(type(error).__name__, code="network", network=network) from error
+    try:
+        payload = response.json() if response.body else {}
+    except http.InvalidJson:
+        payload = {}
+    if not isinstance(payload, dict):
+        payload = {}
+    if response.ok and payload.get("access_token"):
+        return payload
+    code = str(payload.get("error") or "")
+    if response.status in (400, 401):
+        raise AuthExpired("token refused", code=code or "invalid_grant", network=network)
+    if response.status >= 500:
+        raise Transient(f"HTTP {response.status}", code=str(response.status), network=network)
+    raise Rejected(f"HTTP {response.status}", code=code or str(response.status), network=network)

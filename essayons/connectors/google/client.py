@@ -34,6 +34,7 @@ from essayons.connectors.errors import (
     Transient,
     UnknownOutcome,
 )
+from essayons.connectors.oauth import token_request
 from essayons.lib import http
 
 NETWORK = "google"
@@ -123,25 +124,7 @@ def token_refresh(credentials: Mapping[str, str]) -> dict[str, str]:
 
 
 def _token_call(data: Mapping[str, str]) -> dict[str, Any]:
-    try:
-        response = http.post(TOKEN_URL, data=dict(data), timeout=TIMEOUT)
-    except http.HttpError as error:
-        raise Transient(type(error).__name__, code="network", network=NETWORK) from error
-    payload = _payload(response)
-    if response.ok and payload.get("access_token"):
-        return payload
-    if response.status in (400, 401):
-        # invalid_grant: revoked, expired or the password changed; invalid_client: app settings.
-        raise AuthExpired(
-            "token refused", code=str(payload.get("error") or "invalid_grant"), network=NETWORK
-        )
-    if response.status >= 500:
-        raise Transient(f"HTTP {response.status}", code=str(response.status), network=NETWORK)
-    raise Rejected(
-        f"HTTP {response.status}",
-        code=str(payload.get("error") or response.status),
-        network=NETWORK,
-    )
+    return token_request(url=TOKEN_URL, data=data, network=NETWORK, timeout=TIMEOUT)
 
 
 def google_error(response: http.Response, *, side_effect: bool, now: datetime) -> ConnectorError:
