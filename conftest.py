@@ -28,6 +28,21 @@ def _fast_and_quiet(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _loopback_closed():
+    """Every test starts and ends with the SSRF guard's loopback switch off.
+
+    `allow_loopback()` is one process-wide switch (worker threads must see it); contexts
+    entered from two threads at once can restore it in the wrong order and leave it on, so
+    the suite resets it rather than trusting every test to unwind perfectly.
+    """
+    from essayons.lib import http
+
+    http._loopback_allowed = False
+    yield
+    http._loopback_allowed = False
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A language chosen in one test never leaks into the next."""
     yield
