@@ -196,6 +196,8 @@ PUBLISH_TICK_LIMIT = envint("PUBLISH_TICK_LIMIT", 2000)
 # Tracked links: the redirect (see docs/redirect.md for the lean server used at scale).
 TRACKING_ANONYMISE_IP = envbool("TRACKING_ANONYMISE_IP", True)
 REDIRECT_CACHE_SECONDS = envint("REDIRECT_CACHE_SECONDS", 10)
+# How often the inbox reads the networks that do not push (Google reviews, Instagram, …).
+INBOX_POLL_MINUTES = envint("INBOX_POLL_MINUTES", 15)
 REDIRECT_FLUSH_MS = envint("REDIRECT_FLUSH_MS", 200)
 REDIRECT_BATCH_SIZE = envint("REDIRECT_BATCH_SIZE", 1000)
 

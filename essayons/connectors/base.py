@@ -7,6 +7,7 @@ how an unknown outcome is reconciled), never an `if kind == ...` elsewhere.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -71,6 +72,51 @@ class Published:
 
 
 @dataclass(frozen=True)
+class Incoming:
+    """One thing a customer said, as a network (or the counter form) hands it over.
+
+    `context` carries what the network needs to answer it later and that has no column of its
+    own (e.g. Bluesky's root and parent `cid`, Messenger's recipient): strings only, small.
+    """
+
+    channel: str
+    remote_id: str
+    text: str
+    received_at: datetime
+    author_name: str = ""
+    author_remote_id: str = ""
+    thread_id: str = ""
+    post_remote_id: str = ""
+    post_url: str = ""
+    post_excerpt: str = ""
+    context: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of a poll: what it brought, where the next poll starts, and whether more waits.
+
+    The cursor is opaque to everyone but the connector that made it; it is stored only after
+    the page's items are, so a poll that fails half-way asks for the same page again.
+    """
+
+    items: tuple[Incoming, ...]
+    next_cursor: str
+    more: bool = False
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """The message a reply answers, with what the network needs to thread the answer."""
+
+    remote_id: str
+    author_remote_id: str = ""
+    thread_id: str = ""
+    post_remote_id: str = ""
+    context: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Account:
     remote_id: str
     name: str
@@ -87,6 +133,10 @@ class Connector(ABC):
     supports_inbox: ClassVar[bool] = False
     supports_reply: ClassVar[bool] = False
     supports_stats: ClassVar[bool] = False
+    # What the inbox polls on this network, e.g. ("reviews",); empty when it pushes (webhooks)
+    # or has nothing to read. Each kind keeps its own cursor.
+    inbox_kinds: ClassVar[tuple[str, ...]] = ()
+    reply_reconciliation: ClassVar[Reconciliation] = Reconciliation.HUMAN
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -113,3 +163,30 @@ class Connector(ABC):
     @abstractmethod
     def permalink_check(self, published: Published) -> bool:
         """Once after publishing: is the live post really there?"""
+
+    # --- the inbox (only for connectors with supports_reply / inbox_kinds) ------------------
+
+    def reply(self, *, target: ReplyTarget, text: str, attempt_key: str) -> Published:
+        """Answer one customer's message once, publicly where it was said.
+
+        The same `attempt_key` is given to every try of one reply. Raises one of
+        essayons.connectors.errors on failure (UnknownOutcome when it may have gone out).
+        """
+        raise NotImplementedError
+
+    def find_reply(
+        self, *, target: ReplyTarget, text: str, attempt_key: str, since: datetime
+    ) -> Published | None:
+        """After an unknown outcome: did this reply reach the network? None when it surely did not.
+
+        Raises UnknownOutcome when the network cannot tell (the owner decides).
+        """
+        raise NotImplementedError
+
+    def inbox_poll(self, *, kind: str, cursor: str) -> InboxPage:
+        """One page of what customers said since `cursor` ("" = the first poll).
+
+        Never returns the same item twice across pages of one walk; may repeat items after a
+        failure (the inbox skips what it already stored).
+        """
+        raise NotImplementedError

@@ -23,12 +23,24 @@ class CounterForm(forms.Form):
     text = forms.CharField(
         label=_("What they said"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4})
     )
+    kind = forms.ChoiceField(
+        label=_("It was"),
+        choices=[("", _("Let Essayons sort it")), *Label.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
 
 class ReplyForm(forms.Form):
     text = forms.CharField(
         label=_("Your reply"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 6})
     )
+
+
+class ReplyCheckForm(forms.Form):
+    """What to do with a reply whose fate is unknown: ask the network, or what the owner saw."""
+
+    answer = forms.ChoiceField(choices=[("check", "check"), ("there", "there"), ("not_there", "")])
 
 
 class LabelForm(forms.Form):

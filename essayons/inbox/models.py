@@ -94,6 +94,11 @@ class Message(models.Model):
     label = models.CharField(max_length=20, choices=Label.choices, default=Label.OTHER)
     confidence = models.FloatField(default=0.0)
     reasons = models.JSONField(default=list, blank=True)
+    # Set when the worker has sorted it (or a person chose its kind); until then it is shown
+    # at the top as "being sorted", since it may be a complaint.
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    # What the network needs to answer it (connectors.base.Incoming.context), strings only.
+    reply_context = models.JSONField(default=dict, blank=True)
     label_corrected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -119,6 +124,21 @@ class Message(models.Model):
         return self.text[:60]
 
     @property
+    def triaged(self) -> bool:
+        return self.triaged_at is not None
+
+    @property
+    def rating(self) -> int | None:
+        """The stars a review gave (1..5), when the network has stars."""
+        value = str((self.reply_context or {}).get("rating", ""))
+        return int(value) if value in {"1", "2", "3", "4", "5"} else None
+
+    @property
+    def stars(self) -> str:
+        rating = self.rating
+        return "" if rating is None else "★" * rating + "☆" * (5 - rating)
+
+    @property
     def response_time(self) -> timedelta | None:
         if self.answered_at is None:
             return None
@@ -139,7 +159,11 @@ class Reply(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When it was handed to the network (the first try): reconciliation looks from there.
+    sending_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # How many times the worker asked the network whether an unknown reply arrived.
+    checks = models.PositiveSmallIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.get_status_display()}: {self.text[:40]}"

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from essayons.accounts.models import Business
 from essayons.brand.models import AddressForm, Charte, EmojiUse
@@ -60,7 +61,8 @@ def inbox_messages(
     found = list(rows.select_related("conversation").order_by("-received_at")[:INBOX_PAGE])
     hours = target_hours(business)
     now = timezone.now()
-    found.sort(key=lambda m: triage_rank_key(m.label, m.received_at))
+    # Not sorted yet comes first: it may be an unhappy customer (sorting takes seconds).
+    found.sort(key=lambda m: (m.triaged_at is not None, *triage_rank_key(m.label, m.received_at)))
     return [InboxRow(message=m, overdue=is_overdue(m, hours, now)) for m in found]
 
 
@@ -86,9 +88,7 @@ def overdue_complaints() -> list[Message]:
 def inbox_month_figures(*, business: Business, month: date) -> tuple[timedelta | None, float]:
     """(median response time, share answered) of the messages calling for an answer that
     arrived during `month` (any day of it), in the business's time zone; share in 0..1."""
-    zone = ZoneInfo(business.timezone)
-    start = datetime(month.year, month.month, 1, tzinfo=zone)
-    end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
+    start, end = _month_bounds(business, month)
     rows = list(
         Message.objects.filter(
             business=business,
@@ -103,6 +103,59 @@ def inbox_month_figures(*, business: Business, month: date) -> tuple[timedelta |
     seconds = [(done - came).total_seconds() for came, done in rows if done is not None]
     share = len(seconds) / len(rows)
     return (timedelta(seconds=statistics.median(seconds)) if seconds else None), share
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    asked: int
+    median: timedelta | None
+    share: float
+
+    @property
+    def share_percent(self) -> int:
+        return round(100 * self.share)
+
+    @property
+    def median_text(self) -> str:
+        return duration_words(self.median) if self.median is not None else "—"
+
+
+def inbox_month_summary(*, business: Business, now: datetime | None = None) -> MonthFigures:
+    """This month's answer figures (for the inbox and the reports), in the business's zone."""
+    today = (now or timezone.now()).astimezone(ZoneInfo(business.timezone)).date()
+    asked = inbox_month_count(business=business, month=today)
+    median, share = inbox_month_figures(business=business, month=today)
+    return MonthFigures(asked=asked, median=median, share=share)
+
+
+def inbox_month_count(*, business: Business, month: date) -> int:
+    start, end = _month_bounds(business, month)
+    return Message.objects.filter(
+        business=business,
+        direction=Direction.IN,
+        label__in=TO_ANSWER,
+        received_at__gte=start,
+        received_at__lt=end,
+    ).count()
+
+
+def _month_bounds(business: Business, month: date) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(business.timezone)
+    start = datetime(month.year, month.month, 1, tzinfo=zone)
+    end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
+    return start, end
+
+
+def duration_words(duration: timedelta) -> str:
+    """A wait in the unit a person would say: "25 min", "3 h", "2 days"."""
+    minutes = max(1, round(duration.total_seconds() / 60))
+    if minutes < 60:
+        return gettext("%(n)d min") % {"n": minutes}
+    hours = round(minutes / 60)
+    if hours < 48:
+        return gettext("%(n)d h") % {"n": hours}
+    days = round(hours / 24)
+    return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
 
 
 @dataclass

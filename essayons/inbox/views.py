@@ -2,14 +2,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from essayons.accounts.roles import Perm
 from essayons.accounts.tenancy import BusinessRequest, business_view, scoped_get
 from essayons.inbox import queries, services
-from essayons.inbox.forms import CounterForm, FilterForm, LabelForm, ReplyForm, TargetForm
+from essayons.inbox.forms import (
+    CounterForm,
+    FilterForm,
+    LabelForm,
+    ReplyCheckForm,
+    ReplyForm,
+    TargetForm,
+)
 from essayons.inbox.models import Message, ReplyStatus
 from essayons.inbox.procedures import procedure_for, reply_suggest
 from essayons.inbox.triage import Label
@@ -29,7 +36,12 @@ def inbox_list(request: BusinessRequest) -> HttpResponse:
     chosen = filters.cleaned_data if filters.is_valid() else {}
     rows = queries.inbox_messages(business=request.business, **chosen)
     template = "inbox/_list.html" if request.htmx else "inbox/list.html"  # type: ignore[attr-defined]
-    context = {"rows": rows, "filters": filters, "labels": Label.choices}
+    context = {
+        "rows": rows,
+        "filters": filters,
+        "labels": Label.choices,
+        "month": queries.inbox_month_summary(business=request.business),
+    }
     return render(request, template, context)
 
 
@@ -104,6 +116,35 @@ def reply(request: BusinessRequest, message_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Your reply is saved."))
     return redirect("inbox:conversation", request.business.public_id, message.pk)
+
+
+@require_POST
+@business_view(Perm.DRAFT_POSTS)
+def reply_check(request: BusinessRequest, message_id: int, reply_id: int) -> HttpResponse:
+    """A reply whose fate is unknown: ask the network now, or say what the owner saw there."""
+    message = scoped_get(Message.objects.select_related("conversation"), request, pk=message_id)
+    reply = get_object_or_404(message.replies.all(), pk=reply_id, status=ReplyStatus.UNKNOWN)
+    if not _may_answer(request, message):
+        return HttpResponse(_("You cannot answer this message."), status=403)
+    form = ReplyCheckForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Unknown choice."), status=400)
+    answer = form.cleaned_data["answer"]
+    if answer == "check":
+        done = services.reply_reconcile(reply_id=reply.pk)
+        messages.info(request, _check_said(done.status))
+    else:
+        services.reply_confirm(reply=reply, arrived=answer == "there", by=request.user)
+        messages.success(request, _("Thank you, it is noted."))
+    return redirect("inbox:conversation", request.business.public_id, message.pk)
+
+
+def _check_said(status: str) -> str:
+    if status == ReplyStatus.SENT:
+        return _("Your reply is there: it is marked as sent.")
+    if status == ReplyStatus.FAILED:
+        return _("Your reply did not arrive. You can send it again.")
+    return _("The network cannot tell yet. Look on the network and tell us what you see.")
 
 
 @require_POST

@@ -4,7 +4,8 @@ https://developers.facebook.com/docs/graph-api/webhooks/getting-started/ (CONTRA
 the GET handshake echoes `hub.challenge` when `hub.verify_token` is ours; every POST carries
 `X-Hub-Signature-256: sha256=<HMAC-SHA256(app secret, raw body)>`, checked over the raw
 bytes before anything is parsed. Each entry is routed by its page id to the one business
-whose Facebook connection has that page as `account_id`.
+whose Facebook connection has that page as `account_id`. Messages are stored and answered
+200 at once; the worker sorts them (CONTRACTS.md §3.2: respond fast, process asynchronously).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from essayons.connectors.base import Incoming
 from essayons.connectors.models import Connection
 from essayons.inbox.models import InboxChannel
-from essayons.inbox.services import Incoming, message_receive
+from essayons.inbox.services import message_receive
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +146,7 @@ def _private_message(event: Any, page_id: str) -> Incoming | None:
         received_at=_when(timestamp / 1000 if isinstance(timestamp, int) else None),
         author_remote_id=sender,
         thread_id="messenger:" + sender,
+        context={"kind": "messenger"},  # answered by the Send API, not as a comment
     )
 
 

@@ -1,4 +1,4 @@
-"""What the ops app keeps in the database: which demo data each app has already loaded."""
+"""What the ops app keeps in the database: demo data loaded, periodic jobs' next runs."""
 
 from __future__ import annotations
 
@@ -25,3 +25,18 @@ class DemoSeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.app_label} · {self.business}"
+
+
+class PeriodicRun(models.Model):
+    """When one periodic job (essayons/ops/periodic.py) is next due, shared by every clock.
+
+    Whoever moves `next_at` forward by a conditional update enqueues the job; several
+    schedulers running at once therefore enqueue each job once per period.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    next_at = models.DateTimeField()
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.next_at:%Y-%m-%d %H:%M}"

@@ -12,11 +12,11 @@ from playwright.sync_api import expect
 
 from essayons.accounts.models import Business, Membership, Trade, User
 from essayons.accounts.roles import Role
-from essayons.connectors.base import Published
+from essayons.connectors.base import Incoming, Published, ReplyTarget
 from essayons.connectors.models import Connection
 from essayons.connectors.registry import CONNECTORS
 from essayons.inbox.models import Message, Reply, ReplyStatus
-from essayons.inbox.services import Incoming, message_receive
+from essayons.inbox.services import message_receive
 from tests.e2e.conftest import log_in, screenshot
 
 SECRET = "e2e-app-secret"
@@ -33,8 +33,8 @@ class FakeFacebook:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def reply(self, *, to_remote_id: str, text: str, attempt_key: str) -> Published:
-        FakeFacebook.received.append({"to": to_remote_id, "text": text, "key": attempt_key})
+    def reply(self, *, target: ReplyTarget, text: str, attempt_key: str) -> Published:
+        FakeFacebook.received.append({"to": target.remote_id, "text": text, "key": attempt_key})
         return Published(remote_id=f"reply-{len(FakeFacebook.received)}")
 
 

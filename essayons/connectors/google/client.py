@@ -7,16 +7,20 @@
 - Accounts: https://developers.google.com/my-business/reference/accountmanagement/rest/v1/accounts/list
 - Locations: https://developers.google.com/my-business/reference/businessinformation/rest/v1/accounts.locations/list
 - Local posts: https://developers.google.com/my-business/reference/rest/v4/accounts.locations.localPosts
+- Reviews: https://developers.google.com/my-business/reference/rest/v4/accounts.locations.reviews
 Tokens travel in `Authorization: Bearer`, never in the URL (CONTRACTS.md §3.3).
 
 Errors ({"error": {"code", "message", "status"}}) map to our classes: 401 -> AuthExpired (after
 one refresh), 429 -> RateLimited (Retry-After or 5 minutes), 5xx and timeouts -> UnknownOutcome
 for a post, Transient for a read, other 4xx -> Rejected with Google's `status` as the code
-(PERMISSION_DENIED, INVALID_ARGUMENT, NOT_FOUND...).
+(PERMISSION_DENIED, INVALID_ARGUMENT, NOT_FOUND...). A success whose body is not a JSON object
+(HTML from a proxy, a bare list, a cut answer) is Transient for a read and UnknownOutcome for a
+write: the write may have happened, the read tells nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -47,6 +51,7 @@ POSTS_URL = "https://mybusiness.googleapis.com/v4"
 TIMEOUT = 30.0
 REFRESH_MARGIN = timedelta(seconds=60)
 RATE_LIMIT_WAIT = timedelta(minutes=5)
+FRACTION = re.compile(r"\.(\d+)")
 
 
 def client_credentials() -> tuple[str, str]:
@@ -159,6 +164,36 @@ def _payload(response: http.Response) -> dict[str, Any]:
     return payload if isinstance(payload, dict) else {}
 
 
+def _answer(response: http.Response, *, side_effect: bool) -> dict[str, Any]:
+    """The JSON object of a success; an empty body (a delete) is {}."""
+    if not response.body.strip():
+        return {}
+    try:
+        payload = response.json()
+    except http.InvalidJson:
+        payload = None
+    if isinstance(payload, dict):
+        return payload
+    kind = UnknownOutcome if side_effect else Transient
+    raise kind("the answer is not a JSON object", code="bad_answer", network=NETWORK)
+
+
+def parse_time(raw: Any) -> datetime | None:
+    """RFC 3339, e.g. 2014-10-02T15:01:23.045123456Z (nanoseconds cut to microseconds);
+    None for anything else, a number or a list included."""
+    if not raw or not isinstance(raw, str):
+        return None
+    text = raw.replace("Z", "+00:00")
+    fraction = FRACTION.search(text)
+    if fraction:
+        text = f"{text[: fraction.start()]}.{fraction.group(1)[:6]}{text[fraction.end() :]}"
+    try:
+        found = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else None
+
+
 @dataclass
 class GoogleClient:
     """Calls Google with the stored credentials, refreshing the access token when it is about
@@ -175,6 +210,10 @@ class GoogleClient:
     def post(self, url: str, body: Mapping[str, Any]) -> dict[str, Any]:
         return self._call("POST", url, side_effect=True, json=dict(body))
 
+    def put(self, url: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """A write even when idempotent: a 5xx or a timeout is UnknownOutcome, never Transient."""
+        return self._call("PUT", url, side_effect=True, json=dict(body))
+
     def _call(self, method: str, url: str, *, side_effect: bool, **kwargs: Any) -> dict[str, Any]:
         if self._access_ends_soon():
             self._refresh()
@@ -184,7 +223,7 @@ class GoogleClient:
             response = self._send(method, url, side_effect=side_effect, **kwargs)
         if not response.ok:
             raise google_error(response, side_effect=side_effect, now=timezone.now())
-        return _payload(response)
+        return _answer(response, side_effect=side_effect)
 
     def _send(self, method: str, url: str, *, side_effect: bool, **kwargs: Any) -> http.Response:
         headers = {"Authorization": f"Bearer {self.credentials.get('access_token', '')}"}

@@ -7,8 +7,13 @@ and https://developers.google.com/my-business/content/posts-data. One photo at m
 Google from its public address.
 
 Creating a local post is not idempotent, so an unknown outcome is settled by listing the
-location's posts since the attempt (the review reply, a PUT, is the upsert that is safe to
-repeat; that is the inbox's business).
+location's posts since the attempt.
+
+Reviews (the inbox): polled newest first with a resumable cursor (reviews.py says how), and
+answered with `PUT …/reviews/{id}/reply`, an upsert: "A reply is created if one does not exist"
+(https://developers.google.com/my-business/reference/rest/v4/accounts.locations.reviews/updateReply),
+so sending the same reply twice leaves one reply. Both are "only valid if the specified location
+is verified"; an unverified location answers 404 NOT_FOUND, which is Rejected.
 
 `Outgoing.extra` may carry `language` (default "fr"), and for offers `offer_title` (58
 characters at most, default: the first line of the text), `offer_start` and `offer_end`
@@ -17,7 +22,7 @@ characters at most, default: the first line of the text), `offer_start` and `off
 
 from __future__ import annotations
 
-import re
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -25,12 +30,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from essayons.connectors import services
-from essayons.connectors.base import Account, Connector, Limits, Outgoing, Published, Reconciliation
+from essayons.connectors.base import (
+    Account,
+    Connector,
+    InboxPage,
+    Limits,
+    Outgoing,
+    Published,
+    Reconciliation,
+    ReplyTarget,
+)
 from essayons.connectors.content import content_check
 from essayons.connectors.errors import AuthExpired, Rejected
 from essayons.connectors.flow import Candidate, settings_present
 from essayons.connectors.google import client as gbp
-from essayons.connectors.google.client import GoogleClient
+from essayons.connectors.google import reviews
+from essayons.connectors.google.client import GoogleClient, parse_time
 from essayons.connectors.media import image_public_url
 
 # Third-party but consistent: offer and event titles are cut at 58 characters
@@ -38,7 +53,8 @@ from essayons.connectors.media import image_public_url
 OFFER_TITLE_MAX = 58
 OFFER_DAYS = 7
 CLOCK_SKEW = timedelta(minutes=5)
-FRACTION = re.compile(r"\.(\d+)")
+
+log = logging.getLogger(__name__)
 
 
 class GoogleLogin:
@@ -79,6 +95,10 @@ class GoogleConnector(Connector):
     label = _("Google Business Profile")
     limits = Limits(max_length=1_500, max_images=1)
     reconciliation = Reconciliation.FEED_LOOKUP
+    supports_inbox = True
+    supports_reply = True
+    inbox_kinds = (reviews.KIND,)
+    reply_reconciliation = Reconciliation.UPSERT
     oauth: ClassVar[GoogleLogin] = GoogleLogin()
 
     def verify(self) -> Account:
@@ -107,7 +127,7 @@ class GoogleConnector(Connector):
     def find_published(self, post: Outgoing, *, since: datetime) -> Published | None:
         wanted = " ".join(post.text.split())
         for item in gbp.local_posts(self._client(), self.connection.account_id):
-            created = _parse_time(item.get("createTime"))
+            created = parse_time(item.get("createTime"))
             if created is not None and created < since - CLOCK_SKEW:
                 continue
             if " ".join(str(item.get("summary", "")).split()) == wanted:
@@ -122,6 +142,62 @@ class GoogleConnector(Connector):
         except Rejected:
             return False
         return found.get("state") in ("LIVE", "PROCESSING")
+
+    # --- reviews ------------------------------------------------------------------------------
+
+    def reply(self, *, target: ReplyTarget, text: str, attempt_key: str) -> Published:
+        """PUT the reply on the review named by `target.remote_id`. Google has no idempotency key
+        and needs none: the PUT replaces, so `attempt_key` is not sent."""
+        name = self._review_name(target)
+        reviews.reply_check(text)
+        # https://developers.google.com/my-business/content/review-data#reply_to_a_review
+        self._client().put(f"{gbp.POSTS_URL}/{name}/reply", {"comment": text})
+        return Published(remote_id=f"{name}/reply")
+
+    def find_reply(
+        self, *, target: ReplyTarget, text: str, attempt_key: str, since: datetime
+    ) -> Published | None:
+        """GET the review and look at its reviewReply (reviews.reply_found says what each case
+        means). None is safe here: a second PUT of the same text replaces, it does not add."""
+        name = self._review_name(target)
+        try:
+            review = self._client().get(f"{gbp.POSTS_URL}/{name}")
+        except Rejected as error:
+            if error.code == "NOT_FOUND":  # the review is gone: no reply of ours can be there
+                return None
+            raise
+        return reviews.reply_found(review, name=name, text=text, since=since)
+
+    def inbox_poll(self, *, kind: str, cursor: str) -> InboxPage:
+        """One page (50 reviews at most) of the walk `cursor` describes; see reviews.py."""
+        if kind not in self.inbox_kinds:
+            raise Rejected(f"nothing to poll as {kind!r}", code="unknown_kind", network=self.kind)
+        walk = reviews.Walk.read(cursor, now=timezone.now())
+        answer = self._reviews_fetch(page=walk.page)
+        return reviews.page_read(answer, walk=walk, location=self.connection.account_id)
+
+    def _reviews_fetch(self, *, page: str) -> dict[str, Any]:
+        # https://developers.google.com/my-business/reference/rest/v4/accounts.locations.reviews/list
+        url = f"{gbp.POSTS_URL}/{self.connection.account_id}/reviews"
+        params: dict[str, Any] = {"pageSize": reviews.PAGE_SIZE, "orderBy": "updateTime desc"}
+        client = self._client()
+        if page:
+            try:
+                return client.get(url, {**params, "pageToken": page})
+            except Rejected as error:
+                if error.code != "INVALID_ARGUMENT":
+                    raise
+                # A page token that no longer works (Google does not say how long one lasts):
+                # walk again from the newest review with the same `until` and `top`, which
+                # re-reads (the inbox skips those) rather than stays stuck or skips.
+                log.warning("google reviews: page token refused, walking again from the top")
+        return client.get(url, params)
+
+    def _review_name(self, target: ReplyTarget) -> str:
+        name = target.remote_id
+        if not reviews.name_belongs(name, location=self.connection.account_id):
+            raise Rejected("not a review of this location", code="bad_target", network=self.kind)
+        return name
 
     def local_post(self, post: Outgoing) -> dict[str, Any]:
         """The LocalPost body for `post` (an update, or an offer when post.kind == "offer")."""
@@ -183,19 +259,5 @@ def _google_date(day: date) -> dict[str, int]:
 def _parse_date(raw: str | None) -> date | None:
     try:
         return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
-def _parse_time(raw: Any) -> datetime | None:
-    """RFC 3339, e.g. 2014-10-02T15:01:23.045123456Z (nanoseconds cut to microseconds)."""
-    if not raw:
-        return None
-    text = str(raw).replace("Z", "+00:00")
-    fraction = FRACTION.search(text)
-    if fraction:
-        text = f"{text[: fraction.start()]}.{fraction.group(1)[:6]}{text[fraction.end() :]}"
-    try:
-        return datetime.fromisoformat(text)
     except ValueError:
         return None

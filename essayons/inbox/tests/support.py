@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from essayons.connectors.base import Published
+from essayons.connectors.base import InboxPage, Incoming, Published
 from essayons.connectors.models import Connection
 from essayons.inbox.models import InboxChannel, Message
-from essayons.inbox.services import Incoming, message_receive
+from essayons.inbox.services import message_receive, message_triage
 
 COMPLAINT_TEXT = "Très déçue, le pain était rassis et la vendeuse désagréable, inadmissible 😡"
 QUESTION_TEXT = "Bonjour, vous êtes ouverts le dimanche matin ?"
@@ -32,7 +32,9 @@ def receive(business, text, *, remote_id, hours_ago=1, connection=None, author="
         author_remote_id=kw.pop("author_id", "a-" + author),
         **kw,
     )
-    return message_receive(business=business, incoming=incoming, connection=connection)
+    message = message_receive(business=business, incoming=incoming, connection=connection)
+    # The worker sorts it after commit; a test's transaction never commits, so sort it here.
+    return message_triage(message_id=message.pk) or message
 
 
 def force_label(message: Message, label: str) -> Message:
@@ -43,20 +45,49 @@ def force_label(message: Message, label: str) -> Message:
 
 
 class FakeReplier:
-    """A connector that can reply; records every call so a test can count deliveries."""
+    """A connector that can reply and be polled; records every call so a test can count.
+
+    `found` is what find_reply answers (a Published, None, or an exception to raise);
+    `pages` maps a cursor to the InboxPage (or exception) inbox_poll returns for it.
+    """
 
     kind = "facebook"
     supports_reply = True
+    inbox_kinds: tuple[str, ...] = ()
     calls: list[dict] = []
+    targets: list = []
     raises: Exception | None = None
+    found: object = None
+    finds: list[dict] = []
+    pages: dict[str, object] = {}
+    polls: list[str] = []
 
     def __init__(self, connection):
         self.connection = connection
 
-    def reply(self, *, to_remote_id, text, attempt_key):
+    def reply(self, *, target, text, attempt_key):
         FakeReplier.calls.append(
-            {"to_remote_id": to_remote_id, "text": text, "attempt_key": attempt_key}
+            {"to_remote_id": target.remote_id, "text": text, "attempt_key": attempt_key}
         )
+        FakeReplier.targets.append(target)
         if FakeReplier.raises is not None:
             raise FakeReplier.raises
         return Published(remote_id=f"r-{len(FakeReplier.calls)}")
+
+    def find_reply(self, *, target, text, attempt_key, since):
+        FakeReplier.finds.append({"to": target.remote_id, "key": attempt_key, "since": since})
+        if isinstance(FakeReplier.found, Exception):
+            raise FakeReplier.found
+        return FakeReplier.found
+
+    def inbox_poll(self, *, kind, cursor):
+        FakeReplier.polls.append(cursor)
+        page = FakeReplier.pages.get(cursor, InboxPage(items=(), next_cursor=cursor))
+        if isinstance(page, Exception):
+            raise page
+        return page
+
+    @classmethod
+    def reset(cls):
+        cls.calls, cls.targets, cls.finds, cls.polls = [], [], [], []
+        cls.raises, cls.found, cls.pages, cls.inbox_kinds = None, None, {}, ()

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from essayons.accounts.models import Notification
 from essayons.connectors.errors import Rejected, UnknownOutcome
+from essayons.connectors.models import Connection
 from essayons.connectors.registry import CONNECTORS
 from essayons.inbox import services
 from essayons.inbox.models import Message, Reply, ReplyStatus, TargetTime
@@ -15,6 +16,7 @@ from essayons.inbox.queries import (
     inbox_month_figures,
     target_hours,
 )
+from essayons.inbox.services import polling
 from essayons.inbox.tasks import inbox_overdue_alert
 from essayons.inbox.triage import Label
 
@@ -32,8 +34,7 @@ from .support import (
 @pytest.fixture
 def fake_replier(monkeypatch):
     monkeypatch.setitem(CONNECTORS, "facebook", FakeReplier)
-    FakeReplier.calls = []
-    FakeReplier.raises = None
+    FakeReplier.reset()
     return FakeReplier
 
 
@@ -163,7 +164,9 @@ def test_rejected_reply_fails_and_may_be_retried_with_same_key(business, owner, 
 
 
 def test_connector_without_reply_marks_failed_clearly(business, owner):
-    connection = facebook_connection(business)
+    connection = Connection.objects.create(
+        business=business, kind="linkedin", account_id="urn:li:organization:1", account_name="P"
+    )
     message = receive(business, QUESTION_TEXT, remote_id="q", connection=connection)
     reply = services.reply_draft_save(message=message, text="Oui")
     Reply.objects.filter(pk=reply.pk).update(pressed_send_by=owner)
@@ -184,12 +187,79 @@ def test_press_send_enqueues_and_delivers(
     assert len(fake_replier.calls) == 1
 
 
-def test_counter_message_goes_through_triage(business):
-    message = services.counter_message_create(
-        business=business, channel="counter", who="Mme Joseph", text=COMPLAINT_TEXT
-    )
+def test_counter_message_is_sorted_by_the_worker_after_commit(
+    business, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        message = services.counter_message_create(
+            business=business, channel="counter", who="Mme Joseph", text=COMPLAINT_TEXT
+        )
+        stored = Message.objects.get(pk=message.pk)
+        assert (stored.triaged_at, stored.label) == (None, Label.OTHER)  # not sorted in the view
+    assert len(callbacks) == 1  # the sorting task, handed over once the message is committed
+    message.refresh_from_db()
     assert message.label == Label.COMPLAINT
+    assert message.triaged_at is not None
     assert message.remote_id.startswith("local-")
+
+
+def test_counter_kind_chosen_by_the_person_is_kept_and_not_sorted(
+    business, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        message = services.counter_message_create(
+            business=business, channel="phone", who="", text=COMPLAINT_TEXT, kind=Label.QUESTION
+        )
+    assert callbacks == []
+    message.refresh_from_db()
+    assert (message.label, message.triaged) == (Label.QUESTION, True)
+
+
+def test_triage_never_overwrites_a_person_s_label(business, owner):
+    incoming = services.Incoming(
+        channel="facebook", remote_id="m-7", text=COMPLAINT_TEXT, received_at=timezone.now()
+    )
+    message = services.message_receive(business=business, incoming=incoming)
+    services.label_correct(message=message, label=Label.PRAISE, by=owner)
+    services.message_triage(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.label == Label.PRAISE
+
+
+@pytest.mark.parametrize(
+    ("stars", "text", "label"),
+    [
+        ("1", "Super pain, vendeuse adorable", Label.COMPLAINT),
+        ("2", "", Label.COMPLAINT),
+        ("5", "", Label.PRAISE),
+        ("3", "", Label.OTHER),
+        ("5", "Très déçue, inadmissible 😡", Label.COMPLAINT),
+    ],
+)
+def test_review_stars_speak_first(business, stars, text, label):
+    message = receive(
+        business, text, remote_id=f"rev-{stars}-{len(text)}", context={"rating": stars}
+    )
+    assert message.label == label
+    assert message.rating == int(stars)
+
+
+def test_lost_sorting_is_requeued(business, django_capture_on_commit_callbacks):
+    incoming = services.Incoming(
+        channel="facebook",
+        remote_id="lost-1",
+        text=QUESTION_TEXT,
+        received_at=timezone.now() - timedelta(minutes=10),
+    )
+    message = services.message_receive(business=business, incoming=incoming)  # task lost
+    fresh = services.Incoming(
+        channel="facebook", remote_id="fresh-1", text=QUESTION_TEXT, received_at=timezone.now()
+    )
+    services.message_receive(business=business, incoming=fresh)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.messages_untriaged_requeue() == 1  # the fresh one still has its task
+    message.refresh_from_db()
+    assert message.label == Label.QUESTION
 
 
 def test_month_figures(business, owner):
@@ -234,9 +304,9 @@ def test_polling_resumes_from_cursor_and_never_stores_twice(business, monkeypatc
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    real = services.message_receive
+    real = polling.message_receive
     calls = iter([real, broken])
-    monkeypatch.setattr(services, "message_receive", lambda **kw: next(calls)(**kw))
+    monkeypatch.setattr(polling, "message_receive", lambda **kw: next(calls)(**kw))
     with pytest.raises(RuntimeError):
         services.poll_batch_store(
             connection=connection,
@@ -246,7 +316,7 @@ def test_polling_resumes_from_cursor_and_never_stores_twice(business, monkeypatc
         )
     assert services.poll_cursor_read(connection=connection, kind="mentions") == "2"
     assert Message.objects.count() == 2  # the half-stored page was rolled back
-    monkeypatch.setattr(services, "message_receive", real)
+    monkeypatch.setattr(polling, "message_receive", real)
     services.poll_batch_store(
         connection=connection,
         kind="mentions",
@@ -268,3 +338,14 @@ def test_helper_cannot_press_send_on_a_complaint(business, helper, owner, fake_r
     assert reply.pressed_send_by is None
     assert services.reply_send(reply_id=reply.pk).status == ReplyStatus.DRAFT
     assert fake_replier.calls == []
+
+
+def test_an_edited_review_is_updated_and_sorted_again(business):
+    first = receive(business, PRAISE_TEXT, remote_id="rev-9", context={"rating": "5"})
+    assert first.label == Label.PRAISE
+    same = receive(business, PRAISE_TEXT, remote_id="rev-9", context={"rating": "5"})
+    assert same.triaged_at == first.triaged_at  # nothing changed, nothing redone
+    edited = receive(business, "Finalement non.", remote_id="rev-9", context={"rating": "1"})
+    assert edited.pk == first.pk
+    assert (edited.text, edited.rating, edited.label) == ("Finalement non.", 1, Label.COMPLAINT)
+    assert Message.objects.filter(business=business).count() == 1

@@ -118,11 +118,12 @@ def test_label_correction_htmx(business, owner, client_as, question):
     assert bad.status_code == 400
 
 
-def test_counter_form(business, helper, client_as):
+def test_counter_form(business, helper, client_as, django_capture_on_commit_callbacks):
     page = url("counter", business)
-    response = client_as(helper).post(
-        page, {"channel": "phone", "who": "<b>Mme Joseph</b>", "text": COMPLAINT_TEXT}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(helper).post(
+            page, {"channel": "phone", "who": "<b>Mme Joseph</b>", "text": COMPLAINT_TEXT}
+        )
     message = Message.objects.get(business=business)
     assert response.status_code == 302
     assert message.channel == "phone" and message.label == Label.COMPLAINT
@@ -133,6 +134,7 @@ def test_counter_form(business, helper, client_as):
         {"channel": "counter", "text": ""},
         {"channel": "fax", "text": "x"},
         {"channel": "counter", "text": "x" * 6000},
+        {"channel": "counter", "text": "x", "kind": "spam"},
     ):
         refused = client_as(helper).post(page, bad)
         assert refused.status_code == 400
@@ -154,3 +156,13 @@ def test_htmx_filter_returns_the_partial(business, owner, client_as, question):
     body = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in body and "dimanche matin" in body
+
+
+def test_counter_kind_chosen_by_the_helper(business, helper, client_as):
+    response = client_as(helper).post(
+        url("counter", business),
+        {"channel": "counter", "who": "", "text": "Vous livrez à Schoelcher ?", "kind": "question"},
+    )
+    assert response.status_code == 302
+    message = Message.objects.get(business=business)
+    assert (message.label, message.triaged) == (Label.QUESTION, True)

@@ -9,6 +9,7 @@ from django.apps import apps
 
 from essayons.accounts.models import Business, Membership, User
 from essayons.accounts.roles import Role
+from essayons.inbox.queries import inbox_messages
 from essayons.ops import demo
 from essayons.ops.models import DemoSeed
 
@@ -32,6 +33,10 @@ def test_demo_load_is_idempotent(var_dir):
     assert Membership.objects.get(user=owner).business == business
     assert Membership.objects.get(user=owner).role == Role.OWNER
     assert Business.objects.count() == 1
+    # The inbox has something to show, an unhappy customer on top, loaded once.
+    rows = inbox_messages(business=business)
+    assert len(rows) == 5
+    assert rows[0].message.label == "complaint" and rows[0].message.rating == 2
 
 
 def test_the_password_is_random_and_kept_private(var_dir, settings, tmp_path_factory):

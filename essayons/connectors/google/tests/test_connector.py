@@ -19,7 +19,7 @@ from essayons.connectors.tests.support import (
     image_file,
     outgoing,
 )
-from essayons.lib.http import FakeTransport, TransportError, use_transport
+from essayons.lib.http import FakeTransport, Response, TransportError, use_transport
 
 pytestmark = pytest.mark.django_db
 fixture = fixtures_of(__file__)
@@ -229,6 +229,14 @@ def test_server_error_or_timeout_on_a_post_is_an_unknown_outcome(location):
     for failure in (answer(fixture("error_500"), status=500), TransportError("reset")):
         with use_transport(FakeTransport(failure)), pytest.raises(UnknownOutcome):
             connector(location).publish(outgoing())
+
+
+def test_a_success_that_is_not_json_on_a_post_is_an_unknown_outcome(location):
+    # The post may exist though the answer is garbled: reconcile, never read it as "no id".
+    garbled = Response(status=200, body=b"<html>Bad gateway page with a 200</html>")
+    with use_transport(FakeTransport(garbled)), pytest.raises(UnknownOutcome) as raised:
+        connector(location).publish(outgoing())
+    assert raised.value.code == "bad_answer"
 
 
 def test_server_error_on_a_read_is_transient(location):

@@ -1,4 +1,5 @@
-"""The publishing scheduler: every few seconds, one `publishing_tick` (docs/adr/0005).
+"""The scheduler: every few seconds, one `publishing_tick` (docs/adr/0005) and the periodic
+jobs that are due (essayons/ops/periodic.py: inbox polls and alerts, results, expiring tokens).
 
 Started by `manage.py launch` next to the task worker. Several may run (one per node): every
 step of a tick is a conditional update. A failing tick (database restarting…) is logged and
@@ -18,6 +19,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from essayons.ops.periodic import periodic_due_enqueue
 from essayons.publishing import conf
 from essayons.publishing.services.tick import publishing_tick
 
@@ -26,8 +28,8 @@ log = logging.getLogger("essayons.publishing.scheduler")
 
 class Command(BaseCommand):
     help = (
-        "Run the publishing scheduler: hand due deliveries to the task workers, give back "
-        "those of stopped workers, and alert on late ones."
+        "Run the scheduler: hand due deliveries to the task workers, give back those of "
+        "stopped workers, alert on late ones, and enqueue the periodic jobs that are due."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -62,9 +64,12 @@ class Command(BaseCommand):
     def tick(self) -> None:
         try:
             report = publishing_tick()
+            periodic = periodic_due_enqueue()
         except Exception:
             log.exception("publishing tick failed; trying again at the next one")
             close_old_connections()
             return
         if report:
             log.info("publishing tick: %s", report)
+        if periodic:
+            log.info("periodic jobs enqueued: %s", ", ".join(periodic))
