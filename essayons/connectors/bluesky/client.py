@@ -1,7 +1,8 @@
 """XRPC calls to a Bluesky PDS through lib/http, and the PDS's errors mapped to our five classes.
 
 Sources: the lexicons (com.atproto.server.createSession / refreshSession / getSession,
-com.atproto.repo.createRecord / getRecord / uploadBlob / listRecords) and
+com.atproto.repo.createRecord / getRecord / uploadBlob / listRecords,
+app.bsky.notification.listNotifications) and
 https://docs.bsky.app/docs/advanced-guides/rate-limits . Quirks handled here:
 - Errors are `{"error": <Name>, "message"}`; a bad or expired token answers **400**
   `InvalidToken` / `ExpiredToken`, not 401 (CONTRACTS.md §2.3, observed on the reference PDS),
@@ -10,6 +11,11 @@ https://docs.bsky.app/docs/advanced-guides/rate-limits . Quirks handled here:
   packages/xrpc-server/src/rate-limiter-http.ts); a 429 without it waits the 5-minute window.
 - A second createRecord with a record key that exists answers a generic 500 (CONTRACTS §2.3):
   writes that fail with 5xx are unknown outcomes, settled with getRecord by the connector.
+- app.bsky.* reads go to the PDS, which forwards them to an AppView
+  (https://docs.bsky.app/docs/advanced-guides/api-directory). Which one, when the request does
+  not say, has changed between PDS versions (packages/pds/src/pipethrough.ts, defaultService),
+  so we name Bluesky's AppView in the `atproto-proxy` header
+  (https://atproto.com/specs/xrpc#service-proxying).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import base64
 import json
 import socket
 import ssl
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,6 +45,7 @@ ACCOUNT_ERRORS = frozenset({"AccountTakedown", "AccountDeactivated", "AuthFactor
 TIMEOUT = 20.0
 BLOB_TIMEOUT = 60.0
 MAX_ANSWER_BYTES = 2_000_000
+APPVIEW_PROXY = "did:web:api.bsky.app#bsky_appview"
 
 
 class TokenProblem(AuthExpired):
@@ -175,6 +183,27 @@ class BlueskyClient:
                 return None
             raise
 
+    def notifications_list(
+        self, *, limit: int, reasons: Sequence[str], cursor: str = ""
+    ) -> dict[str, Any]:
+        """One page of the account's notifications, newest first; `cursor` pages back in time.
+
+        https://docs.bsky.app/docs/api/app-bsky-notification-list-notifications ; `reasons`
+        is an array, sent as the parameter repeated (https://atproto.com/specs/xrpc).
+        """
+        params: dict[str, str | Sequence[str]] = {"limit": str(limit), "reasons": list(reasons)}
+        if cursor:
+            params["cursor"] = cursor
+        return _send(
+            "GET",
+            self.pds_url,
+            "app.bsky.notification.listNotifications",
+            token=self.access_jwt,
+            params=params,
+            proxy=APPVIEW_PROXY,
+            write=False,
+        )
+
 
 def _send(
     method: str,
@@ -184,14 +213,17 @@ def _send(
     write: bool,
     token: str = "",
     json: Any = None,
-    params: dict[str, str] | None = None,
+    params: Mapping[str, str | Sequence[str]] | None = None,
     data: bytes | None = None,
     content_type: str = "",
+    proxy: str = "",
     timeout: float = TIMEOUT,
 ) -> dict[str, Any]:
     headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    if proxy:
+        headers["atproto-proxy"] = proxy
     if content_type:
         headers["Content-Type"] = content_type
     url = f"{pds_url.rstrip('/')}/xrpc/{nsid}"

@@ -10,6 +10,11 @@ Sessions: createSession is limited to 30 per 5 minutes and 300 a day, so it is c
 connecting; then the access token is renewed with refreshSession when it expires or is refused
 (`ExpiredToken`/`InvalidToken`, answered as 400), and only when the refresh token is refused
 too, a new session is made with the stored app password. When that fails: AuthExpired.
+
+Replies to customers are posts too, with a `reply` ref (root and parent, each a uri and cid:
+https://docs.bsky.app/docs/advanced-guides/posts#replies), written the same way under a record
+key fixed from the reply's attempt key. The inbox reads replies, mentions and quotes from the
+account's notifications (inbox.py).
 """
 
 from __future__ import annotations
@@ -25,13 +30,15 @@ from essayons.connectors.base import (
     Account,
     Connector,
     Counting,
+    InboxPage,
     Limits,
     Outgoing,
     OutgoingImage,
     Published,
     Reconciliation,
+    ReplyTarget,
 )
-from essayons.connectors.bluesky import atproto, card
+from essayons.connectors.bluesky import atproto, card, inbox
 from essayons.connectors.bluesky.client import (
     BlueskyClient,
     Session,
@@ -62,6 +69,10 @@ class BlueskyConnector(Connector):
         max_images=4,
     )
     reconciliation: ClassVar[Reconciliation] = Reconciliation.FIXED_RECORD_KEY
+    supports_reply: ClassVar[bool] = True
+    supports_inbox: ClassVar[bool] = True
+    inbox_kinds: ClassVar[tuple[str, ...]] = ("notifications",)
+    reply_reconciliation: ClassVar[Reconciliation] = Reconciliation.FIXED_RECORD_KEY
 
     @staticmethod
     def text_for(post: Outgoing) -> str:
@@ -78,19 +89,7 @@ class BlueskyConnector(Connector):
         self._content_check(text, post)
         rkey = atproto.tid_from_key(post.attempt_key)
         record = self.record_build(text, embed=self._embed(post), created_at=datetime.now(UTC))
-        repo = self.connection.account_id
-        try:
-            answer = self._authed(
-                lambda client: client.record_create(
-                    repo=repo, collection=COLLECTION, rkey=rkey, record=record
-                )
-            )
-        except UnknownOutcome:
-            # The reference PDS answers a write under an existing key with a 500: look.
-            if self._record_exists(rkey):
-                return self._published(rkey)
-            raise
-        return Published(remote_id=str(answer.get("uri", "")), url=self._post_url(rkey))
+        return self._record_write(rkey, record)
 
     def find_published(self, post: Outgoing, *, since: datetime) -> Published | None:
         rkey = atproto.tid_from_key(post.attempt_key)
@@ -102,9 +101,53 @@ class BlueskyConnector(Connector):
         found = self._authed(lambda client: client.record_get(**self._record_ref(rkey)))
         return found is not None
 
+    # --- the inbox -----------------------------------------------------------------------
+
+    def reply(self, *, target: ReplyTarget, text: str, attempt_key: str) -> Published:
+        """A post answering the customer's, under the record key of `attempt_key`."""
+        self._content_check(text, Outgoing(text=text, attempt_key=attempt_key))
+        record = self.record_build(
+            text, embed=None, created_at=datetime.now(UTC), reply=self._reply_ref(target)
+        )
+        return self._record_write(atproto.tid_from_key(attempt_key), record)
+
+    def find_reply(
+        self, *, target: ReplyTarget, text: str, attempt_key: str, since: datetime
+    ) -> Published | None:
+        """getRecord under the reply's record key: there, or surely not (RecordNotFound).
+
+        A failed look is UnknownOutcome (cannot tell), except AuthExpired, which tells the
+        owner to reconnect first.
+        """
+        rkey = atproto.tid_from_key(attempt_key)
+        try:
+            found = self._authed(lambda client: client.record_get(**self._record_ref(rkey)))
+        except AuthExpired:
+            raise
+        except ConnectorError as error:
+            raise UnknownOutcome(str(error), code=error.code, network=self.kind) from error
+        return self._published(rkey) if found is not None else None
+
+    def inbox_poll(self, *, kind: str, cursor: str) -> InboxPage:
+        """One page of replies, mentions and quotes; the cursor is explained in inbox.py."""
+        if kind not in self.inbox_kinds:
+            raise Rejected(f"no inbox {kind!r}", code="unknown_inbox_kind", network=self.kind)
+        now = datetime.now(UTC)
+        walk = inbox.walk_read(cursor, now=now)
+        answer = self._authed(
+            lambda client: client.notifications_list(
+                limit=inbox.PAGE_SIZE, reasons=inbox.REASONS, cursor=walk.page
+            )
+        )
+        return inbox.page_read(answer, walk=walk, own_did=self.connection.account_id, now=now)
+
     @staticmethod
     def record_build(
-        text: str, *, embed: dict[str, Any] | None, created_at: datetime
+        text: str,
+        *,
+        embed: dict[str, Any] | None,
+        created_at: datetime,
+        reply: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """An app.bsky.feed.post record (lexicons/app/bsky/feed/post.json)."""
         record: dict[str, Any] = {
@@ -117,7 +160,27 @@ class BlueskyConnector(Connector):
             record["facets"] = facets
         if embed:
             record["embed"] = embed
+        if reply:
+            record["reply"] = reply
         return record
+
+    def _reply_ref(self, target: ReplyTarget) -> dict[str, Any]:
+        """Parent = the customer's post; root = its thread's first post, itself when it starts
+        one (https://docs.bsky.app/docs/advanced-guides/posts#replies). Both need the cid."""
+        context = target.context
+        parent = {"uri": target.remote_id, "cid": context.get("cid", "")}
+        root = {
+            "uri": context.get("root_uri") or parent["uri"],
+            "cid": context.get("root_cid") or parent["cid"],
+        }
+        for ref in (parent, root):
+            if not ref["uri"].startswith("at://") or not ref["cid"]:
+                raise Rejected(
+                    "the message to answer lacks its at:// uri or cid",
+                    code="reply_target_incomplete",
+                    network=self.kind,
+                )
+        return {"root": root, "parent": parent}
 
     # --- content -------------------------------------------------------------------------
 
@@ -157,6 +220,25 @@ class BlueskyConnector(Connector):
         return embed
 
     # --- records -------------------------------------------------------------------------
+
+    def _record_write(self, rkey: str, record: dict[str, Any]) -> Published:
+        """createRecord under `rkey`; after an unknown outcome, getRecord says if it is there."""
+        repo = self.connection.account_id
+        try:
+            answer = self._authed(
+                lambda client: client.record_create(
+                    repo=repo, collection=COLLECTION, rkey=rkey, record=record
+                )
+            )
+        except UnknownOutcome:
+            # The reference PDS answers a write under an existing key with a 500: look.
+            if self._record_exists(rkey):
+                return self._published(rkey)
+            raise
+        uri = answer.get("uri")
+        if isinstance(uri, str) and uri:
+            return Published(remote_id=uri, url=self._post_url(rkey))
+        return self._published(rkey)  # an answer without its uri: the record is where we wrote it
 
     def _record_ref(self, rkey: str) -> dict[str, str]:
         return {"repo": self.connection.account_id, "collection": COLLECTION, "rkey": rkey}

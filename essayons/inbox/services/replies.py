@@ -10,7 +10,6 @@ that is the connector's `find_reply` to decide.
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import timedelta
 
 from django.db import transaction
@@ -24,6 +23,7 @@ from essayons.connectors.errors import ConnectorError, UnknownOutcome
 from essayons.connectors.registry import CONNECTORS
 from essayons.inbox.models import Message, Reply, ReplyStatus
 from essayons.inbox.triage import Label
+from essayons.publishing.keys import attempt_key_new
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def reply_draft_save(*, message: Message, text: str) -> Reply:
             business=message.business,
             message=message,
             text=text,
-            attempt_key=secrets.token_urlsafe(24),
+            attempt_key=attempt_key_new(),  # a TID: also a Bluesky record key
         )
     revived = {"pressed_send_by": None} if reply.status == ReplyStatus.FAILED else {}
     Reply.objects.filter(pk=reply.pk, status=reply.status).update(

@@ -3,7 +3,7 @@
 It knows the parts of https://atproto.com/specs/lexicon our posts use: record, object
 (required, and no property the schema does not declare, to catch our typos), ref, union
 ($type must name one of the refs), array (maxLength, items), string (maxLength counted in
-UTF-8 bytes, maxGraphemes, formats datetime, uri, did, language), integer (minimum,
+UTF-8 bytes, maxGraphemes, formats datetime, uri, at-uri, cid, did, language), integer (minimum,
 maximum), boolean and blob (accept, maxSize). Anything else is reported, not ignored.
 """
 
@@ -23,6 +23,14 @@ LEXICONS = Path(settings.BASE_DIR).parent / "shared" / "specs" / "atproto" / "le
 URI_PATTERN = re.compile(r"^[a-z][a-z0-9+.-]*:\S+$")
 DID_PATTERN = re.compile(r"^did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]$")
 LANGUAGE_PATTERN = re.compile(r"^(i|[a-z]{2,3})(-[a-zA-Z0-9]+)*$")
+# https://atproto.com/specs/at-uri-scheme (the "restricted" form records use: did, collection,
+# record key) and https://atproto.com/specs/data-model#link-and-cid-formats (base32 CIDv1, "b...").
+AT_URI_PATTERN = re.compile(
+    r"^at://did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]"
+    r"(/[a-zA-Z]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+"
+    r"(/[a-zA-Z0-9_~.:-]{1,512})?)?$"
+)
+CID_PATTERN = re.compile(r"^b[a-z2-7]{8,}$")
 
 
 @cache
@@ -118,6 +126,8 @@ def _string(schema, value, *, context, path, found):
     valid = {
         "datetime": atproto.datetime_valid,
         "uri": lambda v: bool(URI_PATTERN.match(v)) and len(v) <= 8192,
+        "at-uri": lambda v: bool(AT_URI_PATTERN.match(v)) and len(v) <= 8192,
+        "cid": lambda v: bool(CID_PATTERN.match(v)),
         "did": lambda v: bool(DID_PATTERN.match(v)),
         "language": lambda v: bool(LANGUAGE_PATTERN.match(v)),
     }

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from essayons.connectors.base import ReplyTarget
 from essayons.connectors.bluesky import atproto
 from essayons.connectors.bluesky.client import session_create
 from essayons.connectors.bluesky.connector import BlueskyConnector
@@ -325,6 +326,91 @@ def test_permalink_check_reads_the_record(business, pds):
         assert BlueskyConnector(connection).permalink_check(published)
         other = published.remote_id.rsplit("/", 1)[0] + "/" + atproto.tid_new()
         assert not BlueskyConnector(connection).permalink_check(type(published)(remote_id=other))
+
+
+def customer_post(pds, token, did, text, reply=None):
+    """A post by a customer on the same PDS, written by the harness: its strongRef."""
+    record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": "2026-11-26T14:30:00.000Z"}
+    if reply:
+        record["reply"] = reply
+    made = xrpc(
+        pds,
+        "com.atproto.repo.createRecord",
+        {"repo": did, "collection": "app.bsky.feed.post", "record": record},
+        token=token,
+    )
+    return {"uri": made["uri"], "cid": made["cid"]}
+
+
+def test_a_reply_to_a_customer_is_valid_and_a_second_try_makes_no_second_record(business, pds):
+    """The reply carries root and parent; a retry with the same key: a 500, getRecord, one record.
+
+    Replying is tested here; reading notifications is not: TestNetworkNoAppView has no AppView,
+    so app.bsky.notification.listNotifications is tested with FakeTransport only (test_inbox.py).
+    """
+    connection, did = connected(business, pds)
+    _handle, customer_did, customer_token, _app = person(pds)
+    root = customer_post(pds, customer_token, customer_did, "Vous livrez le dimanche ?")
+    parent = customer_post(
+        pds,
+        customer_token,
+        customer_did,
+        "Et vous avez du pain sans gluten ? 🥖",
+        reply={"root": root, "parent": root},
+    )
+    target = ReplyTarget(
+        remote_id=parent["uri"],
+        author_remote_id=customer_did,
+        thread_id=root["uri"],
+        context={"cid": parent["cid"], "root_uri": root["uri"], "root_cid": root["cid"]},
+    )
+    text = "Oui, le samedi et le dimanche ! Détails : https://boulangerie.example/menu"
+    key = "reply-42-9f3b"
+
+    first = PeerTransport()
+    with use_transport(first):
+        published = BlueskyConnector(connection).reply(target=target, text=text, attempt_key=key)
+    [created] = first.answers_to("com.atproto.repo.createRecord")
+    assert created.json()["validationStatus"] == "valid"
+
+    retry = PeerTransport()
+    with use_transport(retry):
+        again = BlueskyConnector(connection).reply(target=target, text=text, attempt_key=key)
+    assert retry.answers_to("com.atproto.repo.createRecord")[0].status == 500
+    assert again == published
+
+    [stored] = records_of(pds, did)
+    assert stored["uri"] == published.remote_id
+    assert stored["uri"].endswith(f"/{atproto.tid_from_key(key)}")
+    value = stored["value"]
+    assert value["reply"] == {"root": root, "parent": parent}
+    assert value["text"] == text
+    if LEXICONS.is_dir():
+        assert problems_of_record("app.bsky.feed.post", value) == []
+
+
+def test_a_reply_whose_answer_is_lost_is_found_then_not_sent_again(business, pds):
+    connection, did = connected(business, pds)
+    _handle, customer_did, customer_token, _app = person(pds)
+    post = customer_post(pds, customer_token, customer_did, "Commande oubliée ce matin.")
+    target = ReplyTarget(remote_id=post["uri"], context={"cid": post["cid"]})
+    key = "reply-43-1a2b"
+
+    lost = PeerTransport(drop=["com.atproto.repo.createRecord", "com.atproto.repo.getRecord"])
+    with use_transport(lost), pytest.raises(UnknownOutcome):
+        BlueskyConnector(connection).reply(target=target, text="Désolés !", attempt_key=key)
+    with use_transport(PeerTransport()):
+        found = BlueskyConnector(connection).find_reply(
+            target=target, text="Désolés !", attempt_key=key, since=timezone.now()
+        )
+        missing = BlueskyConnector(connection).find_reply(
+            target=target, text="Désolés !", attempt_key="reply-44-never", since=timezone.now()
+        )
+    assert found is not None
+    assert missing is None
+    [stored] = records_of(pds, did)
+    assert stored["uri"] == found.remote_id
+    assert stored["value"]["reply"]["root"] == stored["value"]["reply"]["parent"] == post
 
 
 @pytest.fixture(scope="module")

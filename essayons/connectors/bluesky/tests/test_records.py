@@ -14,8 +14,18 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 POST = "app.bsky.feed.post"
 
 
-def build(text, embed=None):
-    return BlueskyConnector.record_build(text, embed=embed, created_at=NOW)
+ROOT = {
+    "uri": "at://did:plc:ewvi7nxzyoun6zhxrhs64oiz/app.bsky.feed.post/3lbqxfu3ngc2k",
+    "cid": "bafyreibjifzpqj6o6wcq3hejh7y4z4z2vmiklkvykc57tw3pcbx3kxifpm",
+}
+PARENT = {
+    "uri": "at://did:plc:q6gjnaw2blty4crticxkmujt/app.bsky.feed.post/3lcdfmrgqk22k",
+    "cid": "bafyreif7qcaj6xubr7m2gmqf3vfx2q4gmsgcmx7mbxp3twhfmhrtmy6oin",
+}
+
+
+def build(text, embed=None, reply=None):
+    return BlueskyConnector.record_build(text, embed=embed, created_at=NOW, reply=reply)
 
 
 def test_a_plain_post_is_valid():
@@ -60,6 +70,17 @@ def test_a_post_with_a_link_card_and_thumbnail_is_valid():
     assert problems_of_record(POST, build("Le menu https://boulangerie.example/menu", embed)) == []
 
 
+def test_a_reply_with_root_parent_and_a_link_is_valid():
+    """https://docs.bsky.app/docs/advanced-guides/posts#replies"""
+    record = build(
+        "Merci ! Nos horaires : https://boulangerie.example/horaires",
+        reply={"root": ROOT, "parent": PARENT},
+    )
+    assert problems_of_record(POST, record) == []
+    assert record["reply"]["parent"] == PARENT
+    assert len(record["facets"]) == 1
+
+
 def test_the_longest_post_allowed_is_valid():
     text = "é" * atproto.MAX_GRAPHEMES  # 300 graphemes, 600 bytes
     assert problems_of_record(POST, build(text)) == []
@@ -73,6 +94,16 @@ def test_the_longest_post_allowed_is_valid():
         (lambda r: r.pop("createdAt"), "createdAt: required"),
         (lambda r: r.update(createdAt="2026-11-26 12:00"), "not a valid datetime"),
         (lambda r: r.update(text=3), "expected a string"),
+        (lambda r: r.update(reply={"root": ROOT}), "parent: required"),
+        (lambda r: r.update(reply={"root": ROOT, "parent": {"uri": ROOT["uri"]}}), "cid: required"),
+        (
+            lambda r: r.update(reply={"root": ROOT, "parent": {**PARENT, "uri": "https://x.y/"}}),
+            "not a valid at-uri",
+        ),
+        (
+            lambda r: r.update(reply={"root": ROOT, "parent": {**PARENT, "cid": "Qm not a cid"}}),
+            "not a valid cid",
+        ),
         (lambda r: r.update(createdat="2026-11-26T12:00:00Z"), "not in the schema"),
         (lambda r: r.update(embed={"images": []}), "needs a $type"),
         (
