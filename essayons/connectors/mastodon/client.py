@@ -9,7 +9,13 @@ Sources (docs.joinmastodon.org, mirrored in ../shared/specs/mastodon/openapi.jso
   then 200 (422 when processing failed). A status may only attach processed media.
 - https://docs.joinmastodon.org/api/rate-limits/ : `X-RateLimit-Reset` is an ISO 8601 time
   (some servers send epoch seconds); 429 when over.
-- https://docs.joinmastodon.org/api/guidelines/ : ids are strings, never cast to int.
+- https://docs.joinmastodon.org/api/guidelines/#id : ids are strings, never cast to int.
+- https://docs.joinmastodon.org/methods/notifications/#get : mentions, paged forward with
+  `min_id` ("results immediately newer than this ID"), newest first within a page; the `Link`
+  header's rel="prev" carries the min_id of the next page forward
+  (https://docs.joinmastodon.org/api/guidelines/#pagination).
+- https://docs.joinmastodon.org/methods/statuses/#context : a status's thread; its
+  `descendants` hold the answers to it.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import socket
 import ssl
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +36,7 @@ from essayons.connectors.errors import (
     Transient,
     UnknownOutcome,
 )
+from essayons.connectors.mastodon.statuses import link_param
 from essayons.lib import http
 
 NETWORK = "mastodon"
@@ -39,6 +47,18 @@ MEDIA_POLL_SECONDS = 1.0
 MEDIA_POLL_TRIES = 30
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=5)
 STATUSES_PAGE = 40
+# 40 is the default since 4.1 (max 80); older servers cap at 30
+# (https://docs.joinmastodon.org/methods/notifications/#get, version history).
+NOTIFICATIONS_PAGE = 40
+
+
+@dataclass(frozen=True)
+class NotificationsPage:
+    """One page of notifications as answered (newest first), and where the Link header says
+    the next page forward starts (its rel="prev" min_id, "" when absent)."""
+
+    items: list[Any]
+    prev_min_id: str
 
 
 def instance_fetch(base_url: str) -> dict[str, Any]:
@@ -172,12 +192,20 @@ class MastodonClient:
         )
 
     def status_post(
-        self, *, text: str, media_ids: list[str], idempotency_key: str
+        self,
+        *,
+        text: str,
+        media_ids: list[str],
+        idempotency_key: str,
+        in_reply_to_id: str = "",
+        visibility: str = "public",
     ) -> dict[str, Any]:
         """POST /api/v1/statuses; the same Idempotency-Key on every try of one delivery."""
-        payload: dict[str, Any] = {"status": text, "visibility": "public"}
+        payload: dict[str, Any] = {"status": text, "visibility": visibility}
         if media_ids:
             payload["media_ids"] = media_ids
+        if in_reply_to_id:
+            payload["in_reply_to_id"] = in_reply_to_id
         headers = {**self.headers, "Idempotency-Key": idempotency_key}
         response = _send(
             "POST", f"{self.base_url}/api/v1/statuses", json=payload, headers=headers, write=True
@@ -198,6 +226,42 @@ class MastodonClient:
             raise answer_error(response, write=False)
         return _json_object(response, write=False)
 
+    def status_context(self, status_id: str) -> dict[str, Any] | None:
+        """GET /api/v1/statuses/:id/context (ancestors and descendants); None when it is gone."""
+        response = _send(
+            "GET",
+            f"{self.base_url}/api/v1/statuses/{status_id}/context",
+            headers=self.headers,
+            write=False,
+            accept_error=True,
+        )
+        if response.status in (404, 410):
+            return None
+        if not response.ok:
+            raise answer_error(response, write=False)
+        return _json_object(response, write=False)
+
+    def notifications_page(self, *, min_id: str = "") -> NotificationsPage:
+        """The mentions immediately newer than `min_id` (the newest ones without it).
+
+        `include_filtered`: since 4.3 the account's notification policy may set aside mentions
+        from strangers, private ones by default; a business wants every customer
+        (https://docs.joinmastodon.org/methods/notifications/#get-policy).
+        """
+        params = {"types[]": "mention", "limit": str(NOTIFICATIONS_PAGE)}
+        if min_id:
+            params["min_id"] = min_id
+        params["include_filtered"] = "true"
+        response = _send(
+            "GET",
+            f"{self.base_url}/api/v1/notifications",
+            headers=self.headers,
+            params=params,
+            write=False,
+        )
+        prev_min_id = link_param(response.headers.get("link", ""), rel="prev", name="min_id")
+        return NotificationsPage(items=_json_list(response), prev_min_id=prev_min_id)
+
     def statuses_page(self, account_id: str, *, max_id: str = "") -> list[dict[str, Any]]:
         """The account's own statuses, newest first (40 at most), older than `max_id`."""
         params = {"limit": str(STATUSES_PAGE), "exclude_reblogs": "true"}
@@ -210,11 +274,7 @@ class MastodonClient:
             params=params,
             write=False,
         )
-        try:
-            page = response.json()
-        except http.InvalidJson as error:
-            raise Transient("unreadable answer", code="malformed", network=NETWORK) from error
-        return [item for item in page if isinstance(item, dict)] if isinstance(page, list) else []
+        return [item for item in _json_list(response) if isinstance(item, dict)]
 
 
 def multipart_encode(
@@ -277,6 +337,17 @@ def _json_object(response: http.Response, *, write: bool) -> dict[str, Any]:
     if not isinstance(payload, dict):
         cls = UnknownOutcome if write else Transient
         raise cls("unexpected answer", code="malformed", network=NETWORK)
+    return payload
+
+
+def _json_list(response: http.Response) -> list[Any]:
+    """The JSON array answered by a read; anything else is a malformed (transient) answer."""
+    try:
+        payload = response.json()
+    except http.InvalidJson as error:
+        raise Transient("unreadable answer", code="malformed", network=NETWORK) from error
+    if not isinstance(payload, list):
+        raise Transient("unexpected answer", code="malformed", network=NETWORK)
     return payload
 
 

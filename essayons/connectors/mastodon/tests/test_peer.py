@@ -18,8 +18,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from essayons.connectors.base import Published
-from essayons.connectors.errors import AuthExpired, RateLimited, Rejected, UnknownOutcome
+from essayons.connectors.base import Published, ReplyTarget
+from essayons.connectors.errors import (
+    AuthExpired,
+    RateLimited,
+    Rejected,
+    Transient,
+    UnknownOutcome,
+)
 from essayons.connectors.mastodon.connector import MastodonConnector
 from essayons.connectors.models import Connection
 from essayons.connectors.tests.support import connection_make, image_file, outgoing
@@ -286,3 +292,154 @@ def test_nothing_reaches_the_loopback_without_the_test_switch(account, peer, mon
         connector(account).publish(outgoing())
     assert caught.value.code == "blocked_address"
     assert statuses_of_alice(peer) == []
+
+
+# --- the inbox: mentions polled, answered once ------------------------------------------
+
+
+def bob_says(peer, text, visibility="public"):
+    return control(
+        peer, "POST", "/api/v1/statuses", {"status": text, "visibility": visibility}, "bob_token"
+    )
+
+
+def answers_to(peer, status_id):
+    context = control(peer, "GET", f"/api/v1/statuses/{status_id}/context", token="alice_token")
+    return context["descendants"]
+
+
+def first_mention(account):
+    page = connector(account).inbox_poll(kind="mentions", cursor="")
+    [item] = page.items
+    return item, page
+
+
+def target_of(item):
+    return ReplyTarget(
+        remote_id=item.remote_id,
+        author_remote_id=item.author_remote_id,
+        thread_id=item.thread_id,
+        context=item.context,
+    )
+
+
+def test_a_mention_is_polled_then_answered_once_with_one_key(account, peer):
+    asked = bob_says(peer, "@alice Vous ouvrez dimanche ?")
+    item, page = first_mention(account)
+    assert (item.remote_id, item.author_name, item.text) == (
+        asked["id"],
+        "Bob",
+        "@alice Vous ouvrez dimanche ?",
+    )
+    assert item.context["acct"] == "bob" and item.context["visibility"] == "public"
+    assert page.next_cursor and not page.more
+
+    recording = Recording()
+    with use_transport(recording):
+        first = connector(account).reply(
+            target=target_of(item), text="Oui, 8h-13h.", attempt_key="k1"
+        )
+        again = connector(account).reply(
+            target=target_of(item), text="Oui, 8h-13h.", attempt_key="k1"
+        )
+    assert first == again
+    assert recording.keys() == ["k1", "k1"]
+    [answer] = answers_to(peer, asked["id"])
+    assert answer["id"] == first.remote_id
+    assert answer["visibility"] == "unlisted"
+    assert answer["in_reply_to_id"] == asked["id"]
+    bob_mentions = control(peer, "GET", "/api/v1/notifications?types[]=mention", token="bob_token")
+    assert [n["status"]["id"] for n in bob_mentions] == [first.remote_id]
+
+
+def test_a_lost_reply_is_reconciled_with_the_same_key(account, peer):
+    asked = bob_says(peer, "@alice Ma commande n'est pas arrivée.")
+    item, _page = first_mention(account)
+    recording = Recording(drop_answer_of=("POST", "/api/v1/statuses"))
+    first_try = timezone.now()
+    with use_transport(recording):
+        with pytest.raises(UnknownOutcome):
+            connector(account).reply(target=target_of(item), text="Désolés !", attempt_key="k2")
+        found = connector(account).find_reply(
+            target=target_of(item), text="Désolés !", attempt_key="k2", since=first_try
+        )
+    assert recording.keys() == ["k2", "k2"]
+    assert [a["id"] for a in answers_to(peer, asked["id"])] == [found.remote_id]
+
+
+def test_after_the_window_the_answer_is_looked_up_in_the_thread(account, peer):
+    bob_says(peer, "@alice Merci pour le pain !")
+    item, _page = first_mention(account)
+    long_ago = timezone.now() - timedelta(hours=2)
+    recording = Recording()
+    with use_transport(recording):
+        missing = connector(account).find_reply(
+            target=target_of(item), text="Avec plaisir !", attempt_key="k3", since=long_ago
+        )
+    assert missing is None
+    sent = connector(account).reply(target=target_of(item), text="Avec plaisir !", attempt_key="k3")
+    with use_transport(recording):
+        found = connector(account).find_reply(
+            target=target_of(item), text="Avec plaisir !", attempt_key="k3", since=long_ago
+        )
+    assert found == sent
+    assert {r.method for r in recording.requests} == {"GET"}
+
+
+def test_polling_walks_forward_and_never_skips(account, peer):
+    empty = connector(account).inbox_poll(kind="mentions", cursor="")
+    assert (empty.items, empty.next_cursor) == ((), "0")
+    said = [bob_says(peer, f"@alice question {n}")["id"] for n in range(45)]
+    control(peer, "POST", "/api/v1/statuses", {"status": "@alice moi-même"}, "alice_token")
+    pages, cursor = [], empty.next_cursor
+    for _poll in range(4):
+        page = connector(account).inbox_poll(kind="mentions", cursor=cursor)
+        pages.append(page)
+        cursor = page.next_cursor
+        if not page.more:
+            break
+    assert [(len(p.items), p.more) for p in pages] == [(40, True), (5, False)]
+    assert [item.remote_id for p in pages for item in p.items] == said  # oldest first, once each
+    later = connector(account).inbox_poll(kind="mentions", cursor=cursor)
+    assert (later.items, later.next_cursor) == ((), cursor)
+
+
+def test_a_failed_poll_asks_for_the_same_page_again(account, peer):
+    page = connector(account).inbox_poll(kind="mentions", cursor="")
+    bob_says(peer, "@alice encore là ?")
+    control(
+        peer,
+        "POST",
+        "/api/v1/_mock/faults",
+        {
+            "match": {"methods": ["GET"], "path": "/api/v1/notifications"},
+            "effect": {"type": "status", "status": 503},
+            "count": 1,
+        },
+    )
+    recording = Recording()
+    with use_transport(recording):
+        with pytest.raises(Transient):
+            connector(account).inbox_poll(kind="mentions", cursor=page.next_cursor)
+        again = connector(account).inbox_poll(kind="mentions", cursor=page.next_cursor)
+    assert recording.requests[0].url == recording.requests[1].url
+    assert [item.text for item in again.items] == ["@alice encore là ?"]
+
+
+def test_a_private_mention_set_aside_by_the_policy_is_read_and_answered_directly(account, peer):
+    """Since 4.3 private mentions from strangers may be filtered; we ask for them anyway."""
+    control(
+        peer,
+        "PATCH",
+        "/api/v2/notifications/policy",
+        {"for_private_mentions": "filter"},
+        "alice_token",
+    )
+    asked = bob_says(peer, "@alice Un souci avec ma commande", visibility="direct")
+    hidden = control(peer, "GET", "/api/v1/notifications", token="alice_token")
+    assert hidden == []  # what a client without include_filtered sees
+    item, _page = first_mention(account)
+    assert (item.remote_id, item.context["visibility"]) == (asked["id"], "direct")
+    connector(account).reply(target=target_of(item), text="Nous regardons.", attempt_key="k4")
+    [answer] = answers_to(peer, asked["id"])
+    assert answer["visibility"] == "direct"

@@ -176,3 +176,66 @@ def test_limits_we_read_are_where_the_spec_puts_them():
     assert {"max_characters", "max_media_attachments", "characters_reserved_per_url"} <= set(
         statuses
     )
+
+
+# --- the inbox ---------------------------------------------------------------------------
+
+
+def sent_reply(account, visibility):
+    from essayons.connectors.base import ReplyTarget
+
+    fake = FakeTransport(answer(fixture("status_reply")))
+    with use_transport(fake):
+        connector(account).reply(
+            target=ReplyTarget(
+                remote_id="103186126728896492",
+                context={"acct": "zsc", "visibility": visibility},
+            ),
+            text="Merci !",
+            attempt_key="reply-7-attempt",
+        )
+    return fake.last
+
+
+@pytest.mark.parametrize("visibility", ["public", "unlisted", "private", "direct", ""])
+def test_reply_fields_we_send_exist_in_the_spec(account, visibility):
+    request = sent_reply(account, visibility)
+    allowed, _ = body_fields("/api/v1/statuses")
+    assert set(request.json()) <= set(allowed)
+    assert "in_reply_to_id" in request.json()
+    assert request.json()["visibility"] in resolve(allowed["visibility"])["enum"]
+
+
+def test_notification_parameters_exist_in_the_spec(account):
+    from urllib.parse import parse_qs, urlsplit
+
+    fake = FakeTransport(answer([]))
+    with use_transport(fake):
+        connector(account).inbox_poll(kind="mentions", cursor="34975000")
+    sent = {name.removesuffix("[]") for name in parse_qs(urlsplit(fake.last.url).query)}
+    assert sent <= parameter_names("/api/v1/notifications", "get")
+    types = spec()["components"]["schemas"]["NotificationTypeEnum"]["enum"]
+    assert "mention" in types
+
+
+def test_the_thread_we_read_has_descendants_in_the_spec():
+    context = resolve({"$ref": "#/components/schemas/Context"})
+    assert "descendants" in context["required"]
+    assert set(fixture("context")) == set(context["properties"])
+
+
+@pytest.mark.parametrize(
+    ("items", "entity"),
+    [
+        (lambda: fixture("notifications_mentions"), "Notification"),
+        (lambda: [n["status"] for n in fixture("notifications_mentions")], "Status"),
+        (lambda: [fixture("status_reply")], "Status"),
+        (lambda: fixture("context")["descendants"], "Status"),
+    ],
+)
+def test_inbox_fixtures_carry_what_the_entities_require(items, entity):
+    _, required = properties({"$ref": f"#/components/schemas/{entity}"})
+    relaxed = required - {"account", "application", "mentions", "tags", "emojis"}
+    for item in items():
+        missing = relaxed - set(item)
+        assert not missing, f"{entity} lacks {sorted(missing)}"
