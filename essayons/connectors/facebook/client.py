@@ -11,6 +11,8 @@ Errors map to our five classes (https://developers.facebook.com/docs/graph-api/g
 - 9 / 2207042 (Instagram publishing quota)             -> RateLimited
 - 506 duplicate post                                  -> Rejected (never transient)
 - 368 blocked for a while for policy reasons          -> Rejected (the owner must know)
+- 10 / 2018278 Messenger reply outside the 24 h window  -> Rejected, code "outside_window"
+  (https://developers.facebook.com/docs/messenger-platform/error-codes)
 - 10, 200-299 permission missing                      -> Rejected, code "<code>:<permission>"
 - 1, 2, HTTP 5xx, timeouts, Instagram is_transient    -> UnknownOutcome for a call with a
                                                          visible effect, Transient otherwise
@@ -23,6 +25,7 @@ Instagram's 2207xxx subcodes are reported as the `code`; 2207020 (container expi
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -44,6 +47,8 @@ from essayons.connectors.errors import (
 )
 from essayons.lib import http
 
+log = logging.getLogger(__name__)
+
 GRAPH_HOST = "https://graph.facebook.com"
 DIALOG_HOST = "https://www.facebook.com"
 TIMEOUT = 30.0
@@ -60,6 +65,9 @@ IG_QUOTA_SUBCODE = 2207042
 IG_RENEW_SUBCODES = frozenset({2207020, 2207053})
 # Instagram: "try again" (server error, download timeout, create media failed).
 IG_RETRY_SUBCODES = frozenset({2207001, 2207003, 2207032})
+# Messenger: "This message is sent outside of allowed window" (24 h after the person's last
+# message): https://developers.facebook.com/docs/messenger-platform/error-codes
+MESSENGER_WINDOW_SUBCODE = 2018278
 # Rate-limit usage is a percentage; at 90 % we stop before Meta does
 # (https://developers.facebook.com/docs/graph-api/overview/rate-limiting: "continued calls
 # prolong recovery").
@@ -113,6 +121,8 @@ def graph_error(
         return Transient(message, code=label, network=network)
     if code in (DUPLICATE_CODE, POLICY_BLOCK_CODE):
         return Rejected(message, code=str(code), network=network)
+    if subcode == MESSENGER_WINDOW_SUBCODE:
+        return Rejected(message, code="outside_window", network=network)
     if code == 10 or 200 <= code <= 299:
         found = PERMISSION.search(str(error.get("message", "")))
         return Rejected(message, code=f"{code}:{found.group(1) if found else ''}", network=network)
@@ -256,20 +266,102 @@ class GraphClient:
             now=now,
         )
 
+    def list_page(self, path: str, params: Mapping[str, Any], *, after: str = "") -> ListPage:
+        """One page of a list edge, asked with the `after` cursor (never `paging.next`).
+
+        An answer whose `data` is not a list is Transient ("malformed_answer"); entries that
+        are not objects are dropped (https://developers.facebook.com/docs/graph-api/results).
+        """
+        query = dict(params)
+        if after:
+            query["after"] = after
+        answer = self.get(path, query)
+        data = answer.get("data", [])
+        if not isinstance(data, list):
+            raise Transient("the list is not a list", code="malformed_answer", network=self.network)
+        items = [item for item in data if isinstance(item, dict)]
+        if len(items) < len(data):
+            log.info("%s: %d malformed entries ignored", self.network, len(data) - len(items))
+        return ListPage(items=items, after=next_after(answer))
+
     def pages(
         self, path: str, params: Mapping[str, Any], *, max_pages: int = 4
     ) -> list[dict[str, Any]]:
         """The `data` of a list edge, following the `after` cursor (never `paging.next`)."""
+        return self.walk(path, params, max_pages=max_pages).items
+
+    def walk(self, path: str, params: Mapping[str, Any], *, max_pages: int = 4) -> ListPage:
+        """Up to `max_pages` pages of a list edge together; `after` is "" when the list was
+        read to its end, else the cursor of what is left unread."""
         items: list[dict[str, Any]] = []
-        query = dict(params)
+        after = ""
         for _page in range(max_pages):
-            answer = self.get(path, query)
-            items.extend(item for item in answer.get("data", []) if isinstance(item, dict))
-            after = (answer.get("paging") or {}).get("cursors", {}).get("after")
-            if not after or not (answer.get("paging") or {}).get("next"):
+            page = self.list_page(path, params, after=after)
+            items.extend(page.items)
+            after = page.after
+            if not after:
                 break
-            query["after"] = after
-        return items
+        return ListPage(items=items, after=after)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    items: list[dict[str, Any]]
+    after: str  # "" on the last page
+
+
+def next_after(answer: Mapping[str, Any]) -> str:
+    """The `after` cursor when Graph says a next page exists (`paging.next`), else ""."""
+    paging = answer.get("paging")
+    if not isinstance(paging, dict) or not paging.get("next"):
+        return ""
+    cursors = paging.get("cursors")
+    after = cursors.get("after") if isinstance(cursors, dict) else None
+    return after if isinstance(after, str) else ""
+
+
+# --- Reading what Graph returns -------------------------------------------------------------
+
+GRAPH_ID = re.compile(r"[0-9A-Za-z_.:-]{1,255}")
+
+
+def graph_id(value: Any) -> str:
+    """An object id as Graph sends it (digits, `_`, Messenger's `m_…`), or "" for anything else."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    text = str(value)
+    return text if GRAPH_ID.fullmatch(text) else ""
+
+
+def target_id(value: str, *, network: str) -> str:
+    """An id we are about to put in a URL path; anything else is refused before any call."""
+    if not graph_id(value):
+        raise Rejected("not a Graph object id", code="bad_target", network=network)
+    return value
+
+
+def answer_id(answer: Mapping[str, Any], field: str, *, network: str) -> str:
+    """The id a write answered with. A success without a usable id may still have written:
+    UnknownOutcome, so that the write is looked up rather than sent again."""
+    found = graph_id(answer.get(field))
+    if not found:
+        raise UnknownOutcome(f"no {field} in the answer", code="malformed_answer", network=network)
+    return found
+
+
+def graph_time(raw: Any) -> datetime | None:
+    """Graph writes `2017-08-31T18:10:00+0000`; None for anything else."""
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        return datetime.strptime(raw, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return None
+
+
+def text_key(text: str) -> str:
+    """Text compared without caring for whitespace: networks trim and fold it."""
+    return " ".join(text.split())
 
 
 def multipart(

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from essayons.connectors.facebook.client import GraphClient
+from essayons.connectors.facebook.client import GraphClient, graph_time
 
 # The documented defaults, used only when the answer leaves them out
 # (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit).
@@ -110,7 +110,7 @@ def recent_media(client: GraphClient, ig_user: str, *, pages: int = 2) -> list[M
             id=str(item["id"]),
             caption=str(item.get("caption", "")),
             permalink=str(item.get("permalink", "")),
-            timestamp=_timestamp(item.get("timestamp")),
+            timestamp=graph_time(item.get("timestamp")),
         )
         for item in items
         if item.get("id")
@@ -129,13 +129,3 @@ def quota_frees_at(media: list[Media], quota: Quota, now: datetime) -> datetime 
         return None
     frees = min(counted) + window
     return frees if frees > now else None
-
-
-def _timestamp(raw: Any) -> datetime | None:
-    """Graph writes `2017-08-31T18:10:00+0000`."""
-    if not raw:
-        return None
-    try:
-        return datetime.strptime(str(raw), "%Y-%m-%dT%H:%M:%S%z")
-    except ValueError:
-        return None

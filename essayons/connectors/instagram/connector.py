@@ -5,6 +5,9 @@ outcome the container's status says whether the post went out (PUBLISHED) and a 
 a container younger than 24 hours instead of making a second one. An expired container
 (EXPIRED, or error 2207020) is replaced by a new one and never published
 (CONTRACTS.md §1.2, §3.1, §4 case 8).
+
+Customers' comments are polled (instagram/inbox.py) and answered as replies under them; an
+unknown outcome of a reply is settled by reading that comment's replies since the attempt.
 """
 
 from __future__ import annotations
@@ -12,19 +15,44 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from essayons.connectors import services
-from essayons.connectors.base import Account, Limits, Outgoing, Published, Reconciliation
+from essayons.connectors.base import (
+    Account,
+    InboxPage,
+    Limits,
+    Outgoing,
+    Published,
+    Reconciliation,
+    ReplyTarget,
+)
 from essayons.connectors.content import content_check, text_with_link
-from essayons.connectors.errors import ConnectorError, RateLimited, Rejected, Transient
-from essayons.connectors.facebook.client import GraphClient, login_url, managed_pages, user_token
+from essayons.connectors.errors import (
+    ConnectorError,
+    RateLimited,
+    Rejected,
+    Transient,
+    UnknownOutcome,
+)
+from essayons.connectors.facebook.client import (
+    GraphClient,
+    answer_id,
+    graph_id,
+    graph_time,
+    login_url,
+    managed_pages,
+    target_id,
+    text_key,
+    user_token,
+)
 from essayons.connectors.facebook.connector import GraphConnector
 from essayons.connectors.flow import Candidate, settings_present
 from essayons.connectors.instagram import client as ig
+from essayons.connectors.instagram import inbox
 from essayons.connectors.instagram.client import ContainerStatus
 from essayons.connectors.media import image_public_url
 from essayons.connectors.models import RemoteDraft
@@ -34,6 +62,8 @@ EXPIRED_CODE = "2207020"
 CLOCK_SKEW = timedelta(minutes=5)
 QUOTA_RETRY = timedelta(hours=1)
 SUBCODE = re.compile(r"\d{5,}")  # `status` carries the error subcode when ERROR
+# Replies under one comment read when settling an unknown outcome (50 a page).
+LOOKUP_PAGES = 4
 
 
 def sleep(seconds: float) -> None:
@@ -54,6 +84,9 @@ class InstagramLogin:
         "instagram_content_publish",
         "pages_show_list",
         "pages_read_engagement",
+        # Reading and answering comments:
+        # https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-comment/replies
+        "instagram_manage_comments",
     )
     no_account_message = _(
         "We found no Instagram professional account linked to a Facebook Page you manage. "
@@ -112,6 +145,11 @@ class InstagramConnector(GraphConnector):
     reconciliation = Reconciliation.CONTAINER_STATUS
     oauth: ClassVar[InstagramLogin] = InstagramLogin()
     poll_delays: ClassVar[tuple[float, ...]] = (0, 1, 2, 4, 8)
+    supports_inbox = True
+    supports_reply = True
+    inbox_kinds = (inbox.KIND,)
+    # The comment's replies are read again after an unknown outcome.
+    reply_reconciliation = Reconciliation.FEED_LOOKUP
 
     def verify(self) -> Account:
         found = self._client().get(self.connection.account_id, {"fields": "id,username"})
@@ -168,6 +206,65 @@ class InstagramConnector(GraphConnector):
         except Rejected:
             return False
         return bool(found.get("permalink"))
+
+    # --- the inbox ----------------------------------------------------------------------------
+
+    def inbox_poll(self, *, kind: str, cursor: str) -> InboxPage:
+        """One page of the comments sweep (instagram/inbox.py); first poll: 30 days at most."""
+        if kind != inbox.KIND:
+            raise Rejected(
+                f"nothing called {kind!r} to read", code="unknown_kind", network=self.kind
+            )
+        self._not_throttled()
+        client = self._client()
+        ours = inbox.Ours(account_id=self.connection.account_id, username=self._username(client))
+        return inbox.comments_page(client, ours=ours, raw_cursor=cursor)
+
+    def reply(self, *, target: ReplyTarget, text: str, attempt_key: str) -> Published:
+        """`POST /{ig-comment-id}/replies` with `message` answers `{"id"}`; Graph takes no
+        idempotency key, so `attempt_key` is not sent and find_reply settles an unknown outcome
+        (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-comment/replies)."""
+        comment = _top_comment(target, network=self.kind)
+        self._not_throttled()
+        answer = self._client().post(f"{comment}/replies", {"message": text})
+        return Published(remote_id=answer_id(answer, "id", network=self.kind))
+
+    def find_reply(
+        self, *, target: ReplyTarget, text: str, attempt_key: str, since: datetime
+    ) -> Published | None:
+        """Our reply with this text under the comment since the attempt; None only when all
+        its replies were read without it; a refusal to read or a longer list: UnknownOutcome."""
+        comment = _top_comment(target, network=self.kind)
+        self._not_throttled()
+        client = self._client()
+        ours = self._username(client)
+        try:
+            found = client.walk(
+                f"{comment}/replies",
+                {"fields": "id,text,username,timestamp", "limit": 50},
+                max_pages=LOOKUP_PAGES,
+            )
+        except Rejected as error:
+            raise UnknownOutcome(str(error), code=error.code, network=self.kind) from error
+        start, wanted = since - CLOCK_SKEW, text_key(text)
+        for item in found.items:
+            if _is_our_reply(item, username=ours, wanted=wanted, start=start):
+                return Published(remote_id=graph_id(item.get("id")))
+        if found.after:
+            raise UnknownOutcome(
+                "too many replies to read them all", code="lookup_too_long", network=self.kind
+            )
+        return None
+
+    def _username(self, client: GraphClient) -> str:
+        """Our username as the connection keeps it ("@name"), else as Instagram says it."""
+        kept = self.connection.account_name.removeprefix("@").strip()
+        if kept:
+            return kept
+        found = client.get(self.connection.account_id, {"fields": "username"}).get("username")
+        if not isinstance(found, str) or not found:
+            raise Transient("no username in the answer", code="malformed_answer", network=self.kind)
+        return found
 
     # --- containers ---------------------------------------------------------------------------
 
@@ -270,3 +367,25 @@ class InstagramConnector(GraphConnector):
             return str(client.get(media_id, {"fields": "permalink"}).get("permalink", ""))
         except ConnectorError:
             return ""
+
+
+def _top_comment(target: ReplyTarget, *, network: str) -> str:
+    """Instagram answers only top-level comments ("replies to a reply will be added to the
+    top-level comment"): a reply in a thread is answered under its parent, kept by the poll."""
+    parent = str(target.context.get("parent_id", ""))
+    return target_id(parent or target.remote_id, network=network)
+
+
+def _is_our_reply(item: dict[str, Any], *, username: str, wanted: str, start: datetime) -> bool:
+    """Written by us (username, any case), with this text, since the attempt, with an id."""
+    author, text = item.get("username"), item.get("text")
+    written = graph_time(item.get("timestamp"))
+    return (
+        isinstance(author, str)
+        and author.casefold() == username.casefold()
+        and isinstance(text, str)
+        and text_key(text) == wanted
+        and written is not None
+        and written >= start
+        and bool(graph_id(item.get("id")))
+    )

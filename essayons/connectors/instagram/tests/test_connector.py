@@ -405,7 +405,8 @@ def test_oauth_finds_the_instagram_account_linked_to_each_page(settings):
         .split("?", 1)[1]
     )["scope"]
     assert scopes == [
-        "instagram_basic,instagram_content_publish,pages_show_list,pages_read_engagement"
+        "instagram_basic,instagram_content_publish,pages_show_list,pages_read_engagement,"
+        "instagram_manage_comments"
     ]
 
 
