@@ -6,36 +6,43 @@ import hashlib
 import hmac
 import json
 from datetime import timedelta
+from urllib.parse import parse_qs
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from essayons.accounts.models import Business, Membership, Trade, User
 from essayons.accounts.roles import Role
-from essayons.connectors.base import Incoming, Published, ReplyTarget
+from essayons.connectors.base import Incoming
 from essayons.connectors.models import Connection
-from essayons.connectors.registry import CONNECTORS
 from essayons.inbox.models import Message, Reply, ReplyStatus
 from essayons.inbox.services import message_receive
+from essayons.lib.http import FakeTransport, Request, Response, use_transport
 from tests.e2e.conftest import log_in, screenshot
 
 SECRET = "e2e-app-secret"
+PAGE_TOKEN = "e2e-page-token-1"
 PAGE_ID = "1029384756"
 
 
-class FakeFacebook:
-    """Stands in for the network: counts each reply it receives."""
+class FacebookAtTheWire:
+    """Stands in for graph.facebook.com behind the real Facebook connector: records requests."""
 
-    kind = "facebook"
-    supports_reply = True
-    received: list[dict[str, str]] = []
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
+    def __call__(self, request: Request) -> Response:
+        self.requests.append(request)
+        if request.method == "POST" and request.url.endswith("/555_9001/comments"):
+            return Response.of_json({"id": "555_9001_777"})
+        if request.method == "GET" and "/555_9001_777" in request.url:
+            permalink = "https://www.facebook.com/1029384756/posts/555?comment_id=777"
+            return Response.of_json({"permalink_url": permalink, "id": "555_9001_777"})
+        return Response.of_json({"error": {"message": "unexpected", "code": 100}}, status=400)
 
-    def reply(self, *, target: ReplyTarget, text: str, attempt_key: str) -> Published:
-        FakeFacebook.received.append({"to": target.remote_id, "text": text, "key": attempt_key})
-        return Published(remote_id=f"reply-{len(FakeFacebook.received)}")
+    @property
+    def replies(self) -> list[Request]:
+        return [r for r in self.requests if r.method == "POST"]
 
 
 def comment_payload() -> bytes:
@@ -66,12 +73,9 @@ def comment_payload() -> bytes:
     return json.dumps(payload).encode()
 
 
-def test_complaint_by_webhook_is_first_and_answered_once(
-    page, transactional_db, settings, monkeypatch
-):
+def test_complaint_by_webhook_is_first_and_answered_once(page, transactional_db, settings):
     settings.FACEBOOK_APP_SECRET = SECRET
-    monkeypatch.setitem(CONNECTORS, "facebook", FakeFacebook)
-    FakeFacebook.received = []
+    graph = FacebookAtTheWire()
     business = Business.objects.create(
         name="Boulangerie Ti Pain",
         trade=Trade.BAKERY,
@@ -80,9 +84,11 @@ def test_complaint_by_webhook_is_first_and_answered_once(
     )
     owner = User.objects.create_user(email="marie@ti-pain.test", password="correct horse battery")
     Membership.objects.create(user=owner, business=business, role=Role.OWNER)
-    connection = Connection.objects.create(
+    connection = Connection(
         business=business, kind="facebook", account_id=PAGE_ID, account_name="Ti Pain"
     )
+    connection.credentials = {"page_token": PAGE_TOKEN}
+    connection.save()
     message_receive(
         business=business,
         connection=connection,
@@ -119,15 +125,20 @@ def test_complaint_by_webhook_is_first_and_answered_once(
     assert "Josée" in reply_box.input_value() and "message privé" in reply_box.input_value()
     reply_box.fill(reply_box.input_value() + " Marie, la patronne")
     screenshot(page, "inbox-reply")
-    page.get_by_role("button", name="Envoyer la réponse").click()
-    expect(page.get_by_text("Votre réponse part.")).to_be_visible()
-    expect(page.get_by_text("Envoyée")).to_be_visible()
+    with use_transport(FakeTransport(graph)):
+        page.get_by_role("button", name="Envoyer la réponse").click()
+        expect(page.get_by_text("Votre réponse part.")).to_be_visible()
+        expect(page.get_by_text("Envoyée")).to_be_visible()
+        page.reload()  # pressing send again is impossible: the reply is sent
+        expect(page.get_by_text("Envoyée")).to_have_count(1)
 
-    assert len(FakeFacebook.received) == 1
-    sent = FakeFacebook.received[0]
-    assert sent["to"] == "555_9001" and sent["text"].endswith("Marie, la patronne")
+    (sent,) = graph.replies  # delivered once, to the customer's comment, as the Page
+    assert sent.url == f"https://graph.facebook.com/{settings.META_GRAPH_VERSION}/555_9001/comments"
+    assert parse_qs(sent.body.decode())["message"][0].endswith("Marie, la patronne")
+    assert sent.headers["Authorization"] == f"Bearer {PAGE_TOKEN}"
+    assert PAGE_TOKEN not in sent.url
     reply = Reply.objects.get(message=complaint)
-    assert reply.status == ReplyStatus.SENT and reply.attempt_key == sent["key"]
+    assert (reply.status, reply.remote_id) == (ReplyStatus.SENT, "555_9001_777")
     complaint.refresh_from_db()
     assert complaint.answered_at is not None and complaint.reply_id == reply.pk
     assert complaint.response_time is not None and complaint.response_time > timedelta(minutes=9)

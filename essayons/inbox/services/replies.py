@@ -10,7 +10,7 @@ that is the connector's `find_reply` to decide.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from essayons.accounts.models import Business, Membership, User
 from essayons.accounts.roles import Perm
-from essayons.connectors.base import Connector, Published, ReplyTarget
+from essayons.connectors.base import Connector, Published, Reconciliation, ReplyTarget
 from essayons.connectors.errors import ConnectorError, UnknownOutcome
 from essayons.connectors.registry import CONNECTORS
 from essayons.inbox.models import Message, Reply, ReplyStatus
@@ -187,6 +187,8 @@ def reply_reconcile(*, reply_id: int) -> Reply:
     except ConnectorError as error:
         log.info("reply %s still unknown: %s %s", reply_id, type(error).__name__, error.code)
         return reply
+    if found is None and _too_soon_to_say(connector, since):
+        return reply  # a list read may not show a reply made seconds ago: ask again later
     if found is None:
         return _reply_finish(
             reply, ReplyStatus.FAILED, error="not_delivered", was=ReplyStatus.UNKNOWN
@@ -198,6 +200,12 @@ def _found(reply: Reply, found: Published) -> Reply:
     return _reply_finish(
         reply, ReplyStatus.SENT, remote_id=found.remote_id, was=ReplyStatus.UNKNOWN
     )
+
+
+def _too_soon_to_say(connector: Connector, since: datetime) -> bool:
+    """Networks looked up by listing (Facebook) answer "not there" too early to be believed."""
+    listing = connector.reply_reconciliation == Reconciliation.FEED_LOOKUP
+    return listing and timezone.now() - since < CHECK_AFTER
 
 
 def reply_confirm(*, reply: Reply, arrived: bool, by: User) -> bool:

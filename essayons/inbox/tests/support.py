@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from essayons.connectors.base import InboxPage, Incoming, Published
+from essayons.connectors.base import InboxPage, Incoming, Published, Reconciliation
 from essayons.connectors.models import Connection
 from essayons.inbox.models import InboxChannel, Message
 from essayons.inbox.services import message_receive, message_triage
@@ -53,6 +53,7 @@ class FakeReplier:
 
     kind = "facebook"
     supports_reply = True
+    reply_reconciliation = Reconciliation.HUMAN
     inbox_kinds: tuple[str, ...] = ()
     calls: list[dict] = []
     targets: list = []
@@ -91,3 +92,4 @@ class FakeReplier:
     def reset(cls):
         cls.calls, cls.targets, cls.finds, cls.polls = [], [], [], []
         cls.raises, cls.found, cls.pages, cls.inbox_kinds = None, None, {}, ()
+        cls.reply_reconciliation = Reconciliation.HUMAN

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from essayons.connectors.base import Published
+from essayons.connectors.base import Published, Reconciliation
 from essayons.connectors.errors import UnknownOutcome
 from essayons.connectors.registry import CONNECTORS
 from essayons.inbox import services
@@ -121,3 +121,12 @@ def test_owner_says_not_there(business, owner, fake):
     assert (reply.status, reply.error) == (ReplyStatus.FAILED, "not_there")
     reply.message.refresh_from_db()
     assert reply.message.answered_at is None
+
+
+def test_a_listing_network_saying_not_there_at_once_is_not_believed(business, owner, fake):
+    fake.reply_reconciliation = Reconciliation.FEED_LOOKUP
+    reply = _unknown(business, owner, fake)
+    fake.found = None
+    assert services.reply_reconcile(reply_id=reply.pk).status == ReplyStatus.UNKNOWN
+    Reply.objects.filter(pk=reply.pk).update(sending_at=timezone.now() - timedelta(minutes=3))
+    assert services.reply_reconcile(reply_id=reply.pk).status == ReplyStatus.FAILED
