@@ -183,6 +183,13 @@ class Connector(ABC):
         """
         raise NotImplementedError
 
+    def inbox_subscribe(self) -> None:
+        """Once connected: ask the network to push this account's messages to us (webhooks).
+
+        Nothing to do for networks that are polled. Raises one of the connector errors.
+        """
+        return None
+
     def inbox_poll(self, *, kind: str, cursor: str) -> InboxPage:
         """One page of what customers said since `cursor` ("" = the first poll).
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -45,7 +46,34 @@ def connection_save(*, business: Business, kind: str, candidate: Candidate) -> C
         connection.last_error_at = None
         connection.last_verified_at = timezone.now()
         connection.save()
+        transaction.on_commit(partial(_inbox_subscribe_enqueue, connection.pk))
     return connection
+
+
+def _inbox_subscribe_enqueue(connection_id: int) -> None:
+    from essayons.connectors.tasks import connection_inbox_subscribe  # tasks import this module
+
+    connection_inbox_subscribe.enqueue(connection_id=connection_id)
+
+
+def connection_inbox_subscribe(*, connection: Connection) -> bool:
+    """Ask the network to push the account's messages to us; False (and a log line) if refused.
+
+    A refusal leaves publishing untouched; the next connection (or reconnection) tries again.
+    """
+    from essayons.connectors.registry import connector_for  # connectors import this module
+
+    try:
+        connector_for(connection.kind)(connection).inbox_subscribe()
+    except ConnectorError as error:
+        log.warning(
+            "connection %s: the network refused to push its messages (%s %s)",
+            connection.pk,
+            type(error).__name__,
+            error.code,
+        )
+        return False
+    return True
 
 
 def connection_disconnect(*, connection: Connection) -> None:

@@ -36,6 +36,7 @@ from essayons.connectors.errors import (
     ConnectorError,
     RateLimited,
     Rejected,
+    Transient,
     UnknownOutcome,
 )
 from essayons.connectors.facebook.client import (
@@ -82,6 +83,7 @@ class FacebookLogin:
         "pages_manage_engagement",
         "pages_read_user_content",
         "pages_messaging",
+        "pages_manage_metadata",  # to subscribe the Page to our webhook (inbox_subscribe)
     )
     no_account_message = _(
         "We found no Facebook Page you can post to with this account. Check that you manage the "
@@ -213,6 +215,23 @@ class FacebookConnector(GraphConnector):
         except Rejected:
             return False
         return bool(found.get("id"))
+
+    def inbox_subscribe(self) -> None:
+        """Have Meta send this Page's new comments and messages to our webhook.
+
+        An app receives a Page's webhook events only once the Page is subscribed to it:
+        `POST /{page-id}/subscribed_apps` with `subscribed_fields`, a Page token and
+        `pages_manage_metadata` (https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/).
+        Subscribing again is harmless: the answer is `{"success": true}` each time.
+        """
+        self._not_throttled()
+        answer = self._client().post(
+            f"{self.connection.account_id}/subscribed_apps",
+            {"subscribed_fields": "feed,messages"},
+            side_effect=False,
+        )
+        if not (isinstance(answer, dict) and answer.get("success") is True):
+            raise Transient("subscription not confirmed", code="not_subscribed", network=self.kind)
 
     # --- replies ----------------------------------------------------------------------------
 

@@ -56,7 +56,7 @@ def test_connect_sends_the_owner_to_facebook_with_state_and_pkce(client_as, busi
     assert len(query["state"][0]) >= 40 and len(query["code_challenge"][0]) == 43
     assert query["scope"] == [
         "pages_show_list,pages_read_engagement,pages_manage_posts,"
-        "pages_manage_engagement,pages_read_user_content,pages_messaging"
+        "pages_manage_engagement,pages_read_user_content,pages_messaging,pages_manage_metadata"
     ]
     assert "APP-SECRET-VALUE" not in response["Location"]
 

@@ -360,3 +360,53 @@ def test_messenger_unknown_outcome_is_left_to_the_owner(page, failure):
         )
     assert raised.value.code == "messenger_lookup"
     assert fake.requests == []
+
+
+# --- the Page pushes its comments and messages to our webhook --------------------------------
+
+
+def test_inbox_subscribe_sends_the_page_subscription(page):
+    with use_transport(FakeTransport(answer({"success": True}))) as wire:
+        connector(page).inbox_subscribe()
+    (sent,) = wire.requests
+    assert (sent.method, sent.url) == ("POST", f"{GRAPH}/{PAGE}/subscribed_apps")
+    assert form_of(sent) == {"subscribed_fields": ["feed,messages"]}
+    assert sent.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert TOKEN not in sent.url
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (answer({"success": False}), Transient),
+        (answer({"error": {"message": "perm", "code": 200, "type": "OAuthException"}}, 403), None),
+        (answer({"error": {"message": "bad", "code": 190, "type": "OAuthException"}}, 400), None),
+    ],
+)
+def test_inbox_subscribe_refused_is_a_connector_error(page, reply, error):
+    from essayons.connectors.errors import ConnectorError
+
+    with use_transport(FakeTransport(reply)), pytest.raises(error or ConnectorError):
+        connector(page).inbox_subscribe()
+
+
+def test_saving_a_connection_subscribes_it_once_committed(
+    business, django_capture_on_commit_callbacks, caplog
+):
+    from essayons.connectors.flow import Candidate
+    from essayons.connectors.services import connection_save
+
+    candidate = Candidate(
+        account_id=PAGE, name="Boulangerie", url="", credentials={"page_token": TOKEN}
+    )
+    refused = answer({"error": {"message": "no", "code": 200, "type": "OAuthException"}}, 403)
+    with (
+        use_transport(FakeTransport(refused)) as wire,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        connection = connection_save(business=business, kind="facebook", candidate=candidate)
+    assert [r.url for r in wire.requests] == [f"{GRAPH}/{PAGE}/subscribed_apps"]
+    assert "refused to push its messages" in caplog.text
+    assert TOKEN not in caplog.text
+    connection.refresh_from_db()
+    assert connection.status == "active"  # publishing is not stopped by a webhook refusal
