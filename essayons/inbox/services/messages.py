@@ -23,6 +23,7 @@ from essayons.inbox.models import (
     Direction,
     LabelCorrection,
     Message,
+    Reply,
     TargetTime,
 )
 from essayons.inbox.triage import Correction, Label, Verdict, triage_classify
@@ -80,7 +81,7 @@ def message_receive(
 def _message_create(
     business: Business, incoming: Incoming, connection: Connection | None, label: str
 ) -> Message:
-    thread = incoming.thread_id or incoming.author_remote_id or incoming.remote_id
+    thread = _thread_of(business, incoming)
     conversation, _created = Conversation.objects.get_or_create(
         business=business,
         channel=incoming.channel,
@@ -108,6 +109,24 @@ def _message_create(
         reply_context=_context(incoming),
         **chosen,
     )
+
+
+def _thread_of(business: Business, incoming: Incoming) -> str:
+    """The conversation it belongs to. A customer answering one of OUR replies continues the
+    conversation that reply was part of (Mastodon and Bluesky give each answer its own id)."""
+    if incoming.post_remote_id:
+        ours = (
+            Reply.objects.filter(
+                business=business,
+                remote_id=incoming.post_remote_id,
+                message__channel=incoming.channel,
+            )
+            .values_list("message__conversation__remote_thread_id", flat=True)
+            .first()
+        )
+        if ours:
+            return ours
+    return incoming.thread_id or incoming.author_remote_id or incoming.remote_id
 
 
 def _message_edited(message: Message, incoming: Incoming) -> Message:

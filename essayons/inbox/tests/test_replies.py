@@ -130,3 +130,26 @@ def test_a_listing_network_saying_not_there_at_once_is_not_believed(business, ow
     assert services.reply_reconcile(reply_id=reply.pk).status == ReplyStatus.UNKNOWN
     Reply.objects.filter(pk=reply.pk).update(sending_at=timezone.now() - timedelta(minutes=3))
     assert services.reply_reconcile(reply_id=reply.pk).status == ReplyStatus.FAILED
+
+
+def test_a_customer_answering_our_reply_continues_the_same_conversation(business, owner, fake):
+    connection = facebook_connection(business)
+    first = receive(
+        business, QUESTION_TEXT, remote_id="m-1", connection=connection, thread_id="m-1"
+    )
+    reply = services.reply_draft_save(message=first, text="Oui, dès 6 h.")
+    Reply.objects.filter(pk=reply.pk).update(pressed_send_by=owner)
+    sent = services.reply_send(reply_id=reply.pk)
+    answer = receive(
+        business,
+        "Merci ! Et le lundi ?",
+        remote_id="m-2",
+        connection=connection,
+        thread_id="m-2",  # the network gives the answer its own thread id
+        post_remote_id=sent.remote_id,
+    )
+    assert answer.conversation_id == first.conversation_id
+    elsewhere = receive(
+        business, "Autre chose", remote_id="m-3", connection=connection, thread_id="m-3"
+    )
+    assert elsewhere.conversation_id != first.conversation_id
