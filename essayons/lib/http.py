@@ -22,6 +22,7 @@ import json as jsonlib
 import logging
 import socket
 import ssl
+import threading
 import time
 import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -138,18 +139,23 @@ class Transport(Protocol):
 
 # --- The guard ----------------------------------------------------------------------------
 
-_loopback_allowed = False
+# How many `allow_loopback()` blocks are open, in any thread (0 in production). A count, not a
+# saved-and-restored flag: blocks entered from two threads may end in any order.
+_loopback_allowed = 0
+_loopback_lock = threading.Lock()
 
 
 @contextmanager
 def allow_loopback() -> Iterator[None]:
     """For tests only: let requests reach 127.0.0.0/8 and ::1 (never private ranges)."""
     global _loopback_allowed
-    previous, _loopback_allowed = _loopback_allowed, True
+    with _loopback_lock:
+        _loopback_allowed += 1
     try:
         yield
     finally:
-        _loopback_allowed = previous
+        with _loopback_lock:
+            _loopback_allowed = max(0, _loopback_allowed - 1)
 
 
 def address_is_public(address: str) -> bool:

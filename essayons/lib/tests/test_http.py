@@ -242,3 +242,25 @@ def test_redirect_returned_as_is_when_not_followed():
     with http.use_transport(fake):
         answer = http.get("https://example.org/r/abc", follow_redirects=False)
     assert answer.status == 302 and len(fake.requests) == 1
+
+
+def test_loopback_blocks_from_two_threads_may_end_in_any_order():
+    import threading
+
+    second_in, second_may_leave = threading.Event(), threading.Event()
+
+    def second():
+        with http.allow_loopback():
+            second_in.set()
+            second_may_leave.wait(5)
+
+    thread = threading.Thread(target=second)
+    with http.allow_loopback():  # entered first …
+        thread.start()
+        second_in.wait(5)
+    # … left first, while the other thread's block is still open: still allowed there
+    assert http.address_is_public("127.0.0.1") is True
+    second_may_leave.set()
+    thread.join(5)
+    assert http._loopback_allowed == 0  # both ended: the guard is whole again
+    assert http.address_is_public("127.0.0.1") is False
