@@ -120,11 +120,12 @@ class MonthFigures:
         return duration_words(self.median) if self.median is not None else "—"
 
 
-def inbox_month_summary(*, business: Business, now: datetime | None = None) -> MonthFigures:
-    """This month's answer figures (for the inbox and the reports), in the business's zone."""
-    today = (now or timezone.now()).astimezone(ZoneInfo(business.timezone)).date()
-    asked = inbox_month_count(business=business, month=today)
-    median, share = inbox_month_figures(business=business, month=today)
+def inbox_month_summary(*, business: Business, month: date | None = None) -> MonthFigures:
+    """One month's answer figures (the inbox, the results page); this month by default."""
+    if month is None:
+        month = timezone.now().astimezone(ZoneInfo(business.timezone)).date()
+    asked = inbox_month_count(business=business, month=month)
+    median, share = inbox_month_figures(business=business, month=month)
     return MonthFigures(asked=asked, median=median, share=share)
 
 

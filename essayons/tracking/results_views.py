@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from essayons.accounts.roles import Perm
 from essayons.accounts.tenancy import BusinessRequest, business_view
+from essayons.inbox.queries import inbox_month_summary
 from essayons.tracking.models import HeardFrom
 from essayons.tracking.results_charts import Chart, Series, grouped_chart
 from essayons.tracking.results_figures import Figures, Results
@@ -74,6 +75,10 @@ def results(request: BusinessRequest) -> HttpResponse:
         "buckets": [(_bucket_label(period, when), figures) for when, figures in found.buckets],
         "timeline": _timeline(found, period),
         "declared": _declared(found.total.declared),
+        # How fast customers were answered that month (the inbox's figures, measured).
+        "care": None
+        if period.by_month
+        else inbox_month_summary(business=request.business, month=period.start),
     }
     return render(request, "tracking/results.html", context)
 

@@ -338,3 +338,30 @@ def test_ratios_round_half_up_and_never_divide_by_zero():
     assert ratio(Decimal("5"), 0) is None
     with translation.override("fr"):
         assert number(1730) == "1\u202f730" and money(Decimal("500"), short=True) == "500\u00a0€"
+
+
+def test_the_month_says_how_fast_customers_were_answered(business, owner, client_as):
+    from essayons.connectors.base import Incoming
+    from essayons.inbox.models import Message
+    from essayons.inbox.services import message_receive
+
+    _data(business)  # a month of figures, so January 2027 can be chosen
+    came = datetime(2027, 1, 12, 14, 0, tzinfo=UTC)
+    for n, (label, hours) in enumerate([("complaint", 3), ("question", 5), ("question", None)]):
+        message = message_receive(
+            business=business,
+            incoming=Incoming(channel="facebook", remote_id=f"r{n}", text="…", received_at=came),
+            label=label,
+        )
+        if hours is not None:
+            answered = came + timedelta(hours=hours)
+            Message.objects.filter(pk=message.pk).update(answered_at=answered)
+    page = _text(client_as(owner).get(url(business, periode="2027-01")))
+    assert "3 messages appelaient une réponse" in page
+    assert "la moitié ont eu une réponse en moins de 4 h" in page
+    assert "67 % ont une réponse" in page
+    Message.objects.all().delete()
+    quiet = _text(client_as(owner).get(url(business, periode="2027-01")))
+    assert "Aucun message n'appelait de réponse ce mois-ci." in quiet
+    whole = _text(client_as(owner).get(url(business, periode="tout")))
+    assert "Répondre aux clients" not in whole  # a monthly figure, shown for one month
