@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from essayons.accounts.roles import Perm
 from essayons.accounts.tenancy import BusinessRequest, business_view, scoped_get
 from essayons.inbox import queries, services
+from essayons.inbox.explain import reply_problem
 from essayons.inbox.forms import (
     CounterForm,
     FilterForm,
@@ -17,7 +18,7 @@ from essayons.inbox.forms import (
     ReplyForm,
     TargetForm,
 )
-from essayons.inbox.models import Message, ReplyStatus
+from essayons.inbox.models import Message, Reply, ReplyStatus
 from essayons.inbox.procedures import procedure_for, reply_suggest
 from essayons.inbox.triage import Label
 
@@ -79,10 +80,15 @@ def _conversation_page(
         "form": form,
         "may_answer": _may_answer(request, message),
         "offline": services.is_offline(message),
-        "replies": message.replies.order_by("-created_at"),
+        "replies": [_with_problem(r) for r in message.replies.order_by("-created_at")],
         "labels": Label.choices,
     }
     return render(request, "inbox/conversation.html", context, status=status)
+
+
+def _with_problem(reply: Reply) -> Reply:
+    reply.problem = reply_problem(reply)  # type: ignore[attr-defined]
+    return reply
 
 
 @require_POST

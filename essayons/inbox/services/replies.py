@@ -19,8 +19,16 @@ from django.utils import timezone
 from essayons.accounts.models import Business, Membership, User
 from essayons.accounts.roles import Perm
 from essayons.connectors.base import Connector, Published, Reconciliation, ReplyTarget
-from essayons.connectors.errors import ConnectorError, UnknownOutcome
+from essayons.connectors.errors import (
+    AuthExpired,
+    ConnectorError,
+    RateLimited,
+    Transient,
+    UnknownOutcome,
+)
+from essayons.connectors.models import Connection, ConnectionStatus
 from essayons.connectors.registry import CONNECTORS
+from essayons.connectors.services import connection_throttle
 from essayons.inbox.models import Message, Reply, ReplyStatus
 from essayons.inbox.triage import Label
 from essayons.publishing.keys import attempt_key_new
@@ -102,11 +110,31 @@ def reply_send(*, reply_id: int) -> Reply:
     except UnknownOutcome as error:
         return _reply_finish(reply, ReplyStatus.UNKNOWN, error=error.code or "unknown")
     except ConnectorError as error:
-        return _reply_finish(reply, ReplyStatus.FAILED, error=error.code or type(error).__name__)
+        return _reply_finish(reply, ReplyStatus.FAILED, error=_refusal(reply, error))
     except Exception:  # anything unexpected may have reached the network: never retry blind
         log.exception("reply %s ended in an unexpected error", reply_id)
         return _reply_finish(reply, ReplyStatus.UNKNOWN, error="unexpected")
     return _reply_finish(reply, ReplyStatus.SENT, remote_id=published.remote_id)
+
+
+def _refusal(reply: Reply, error: ConnectorError) -> str:
+    """Nothing went out. The error's class says what the owner can do; the network's code,
+    kept for a refusal of this very reply, says why (essayons/inbox/explain.py)."""
+    connection = reply.message.conversation.connection
+    if isinstance(error, AuthExpired) and connection is not None:
+        Connection.objects.filter(pk=connection.pk, status=ConnectionStatus.ACTIVE).update(
+            status=ConnectionStatus.NEEDS_RECONNECT,
+            last_error_code=(error.code or "auth")[:80],
+            last_error_at=timezone.now(),
+        )
+        return "auth_expired"
+    if isinstance(error, RateLimited):
+        if connection is not None:
+            connection_throttle(connection=connection, until=error.retry_at)
+        return "rate_limited"
+    if isinstance(error, Transient):
+        return "transient"
+    return error.code or "rejected"
 
 
 def _connector_for(reply: Reply) -> Connector | None:

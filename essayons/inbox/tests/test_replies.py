@@ -3,12 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from essayons.connectors.base import Published, Reconciliation
-from essayons.connectors.errors import UnknownOutcome
+from essayons.connectors.errors import AuthExpired, RateLimited, Rejected, Transient, UnknownOutcome
+from essayons.connectors.models import ConnectionStatus
 from essayons.connectors.registry import CONNECTORS
 from essayons.inbox import services
+from essayons.inbox.explain import reply_problem
 from essayons.inbox.models import Reply, ReplyStatus
 from essayons.inbox.tasks import inbox_sweep
 
@@ -153,3 +156,46 @@ def test_a_customer_answering_our_reply_continues_the_same_conversation(business
         business, "Autre chose", remote_id="m-3", connection=connection, thread_id="m-3"
     )
     assert elsewhere.conversation_id != first.conversation_id
+
+
+@pytest.mark.parametrize(
+    ("error", "recorded"),
+    [
+        (AuthExpired("revoked", code="190"), "auth_expired"),
+        (RateLimited("slow", retry_at=timezone.now() + timedelta(hours=1)), "rate_limited"),
+        (Transient("503", code="503"), "transient"),
+        (Rejected("window", code="outside_window"), "outside_window"),
+        (Rejected("no code"), "rejected"),
+    ],
+)
+def test_a_refusal_records_what_the_owner_can_do(business, owner, fake, error, recorded):
+    connection = facebook_connection(business)
+    message = receive(business, QUESTION_TEXT, remote_id="q9", connection=connection)
+    reply = services.reply_draft_save(message=message, text="Oui")
+    Reply.objects.filter(pk=reply.pk).update(pressed_send_by=owner)
+    fake.raises = error
+    done = services.reply_send(reply_id=reply.pk)
+    assert (done.status, done.error) == (ReplyStatus.FAILED, recorded)
+    what, todo = reply_problem(done)
+    assert what and todo
+    connection.refresh_from_db()
+    expired = isinstance(error, AuthExpired)
+    assert (connection.status == ConnectionStatus.NEEDS_RECONNECT) == expired
+    assert (connection.rate_limited_until is not None) == isinstance(error, RateLimited)
+
+
+def test_the_conversation_says_why_a_reply_did_not_go_out(business, owner, fake, client_as):
+    connection = facebook_connection(business)
+    message = receive(business, QUESTION_TEXT, remote_id="q10", connection=connection)
+    reply = services.reply_draft_save(message=message, text="Oui")
+    Reply.objects.filter(pk=reply.pk).update(pressed_send_by=owner)
+    fake.raises = Rejected("window", code="outside_window")
+    services.reply_send(reply_id=reply.pk)
+    page = client_as(owner).get(
+        reverse("inbox:conversation", args=[business.public_id, message.pk])
+    )
+    body = page.content.decode().replace("&#x27;", "'")
+    assert "dans les 24 heures" in body
+    assert "Non envoyée" in body
+    assert reply_problem(Reply.objects.get(pk=reply.pk)) is not None
+    assert reply_problem(services.reply_draft_save(message=message, text="Oui !")) is None
