@@ -4,18 +4,21 @@ Run it with no arguments: `.venv/bin/python bench/redirect.py`. It installs Debi
 and `nginx` if they are missing (apt-get), builds a throw-away SQLite database with one
 business and one tracked link, then, on this machine and in this run:
 - nginx (one worker) on core 0 answers `return 302 http://example.org/;`,
-- the lean ASGI redirect server (uvicorn, one worker, no access log) on core 0,
+- the lean redirect server on core 0, one worker, as docs/redirect.md runs it: granian over
+  RSGI with uvloop (`--server uvicorn`: uvicorn over ASGI with uvloop and httptools),
 - wrk (2 threads, 64 connections, 10 s, --latency) on core 1 against each in turn.
-The redirect server is then stopped gracefully (SIGINT: ASGI lifespan shutdown writes every
-pending click) and the clicks in the database are counted against the requests wrk completed.
-It prints the figures and ends with one JSON line.
+The redirect server is then stopped as systemd stops it (SIGTERM: every pending click is
+written first) and the clicks in the database are counted against the redirects it sent and
+the requests wrk completed. It prints the figures and ends with one JSON line.
 
 Targets (issue #5): every click recorded, p99 <= 10 ms, throughput >= 0.20 x nginx.
 """
 
 from __future__ import annotations
 
+import argparse
 import http.client
+import importlib.util
 import json
 import os
 import re
@@ -39,6 +42,20 @@ THREADS = 2
 SERVER_CORE = "0"
 LOAD_CORE = "1"
 TARGETS = {"ratio_to_nginx": 0.20, "p99_ms": 10}
+APP = "essayons.tracking.redirect_asgi:app"
+MODULES = {"granian": ("granian", "uvloop"), "uvicorn": ("uvicorn", "uvloop", "httptools")}
+# The commands of docs/redirect.md, bound to the loopback and a free port.
+SERVERS = {
+    "granian": [
+        *("-m", "granian", "--interface", "rsgi", "--http", "1", "--no-ws", "--loop", "uvloop"),
+        *("--workers", "1", "--log-level", "info", "--host", "127.0.0.1", "--port"),
+    ],
+    "uvicorn": [
+        *("-m", "uvicorn", "--loop", "uvloop", "--http", "httptools", "--lifespan", "on"),
+        *("--workers", "1", "--no-access-log", "--log-level", "info", "--host", "127.0.0.1"),
+        "--port",
+    ],
+}
 
 SETUP = textwrap.dedent(
     """
@@ -49,13 +66,17 @@ SETUP = textwrap.dedent(
     business = Business.objects.create(name="Bench", trade="bakery", town="Fort-de-France")
     link = link_create(business=business, destination="https://example.org/galettes",
                        channel="facebook")
-    print(link.code)
+    from django.conf import settings
+    print(link.code, settings.REDIRECT_BATCH_SIZE)
     """
 )
 
 
 def main() -> None:
-    tools_ensure()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server", choices=sorted(SERVERS), default="granian")
+    server_name = parser.parse_args().server
+    tools_ensure(server_name)
     with tempfile.TemporaryDirectory(prefix="bench-redirect-") as folder:
         tmp = Path(folder)
         env = {
@@ -64,7 +85,7 @@ def main() -> None:
             "DJANGO_SETTINGS_MODULE": "essayons.settings",
             "LOG_LEVEL": "INFO",
         }
-        code = database_prepare(env)
+        code, batch = database_prepare(env)
         print(f"database: {tmp / 'essayons.sqlite3'} (SQLite), link /r/{code}")
 
         nginx_port = free_port()
@@ -75,7 +96,7 @@ def main() -> None:
         print_run("nginx return 302", nginx)
 
         port = free_port()
-        server, log_path = redirect_server_start(env, port, tmp)
+        server, log_path = redirect_server_start(server_name, env, port, tmp)
         warm = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         warm.request("HEAD", f"/r/{code}")  # warms the link cache; HEAD is not a click
         if warm.getresponse().status != 302:
@@ -85,10 +106,10 @@ def main() -> None:
         ours = wrk(f"http://127.0.0.1:{port}/r/{code}")
         ours.cpu_us = (cpu_seconds(server.pid) - before) / ours.requests * 1e6
         stop_started = time.monotonic()
-        server.send_signal(signal.SIGINT)
+        server.send_signal(signal.SIGTERM)
         server.wait(timeout=120)
         stop_seconds = time.monotonic() - stop_started
-        print_run("lean ASGI redirect (uvicorn)", ours)
+        print_run(f"lean redirect ({server_name}, batches of {batch})", ours)
         log = log_path.read_text()
         if os.environ.get("BENCH_SHOW_LOG"):
             print(log)
@@ -98,8 +119,9 @@ def main() -> None:
         clicks = clicks_count(tmp / "essayons.sqlite3")
 
     served = int(summary.group(1)) if summary else -1
+    written = int(summary.group(2)) if summary else -1
     ratio = ours.rps / nginx.rps if nginx.rps else 0.0
-    every_click = clicks == served and clicks >= ours.ok > 0 and ours.errors == 0
+    every_click = clicks == served == written and clicks >= ours.ok > 0 and ours.errors == 0
     meets = every_click and ratio >= TARGETS["ratio_to_nginx"] and ours.p99_ms <= TARGETS["p99_ms"]
     print(
         f"graceful stop took {stop_seconds:.2f} s; server log: {summary.group(0) if summary else log[-500:]}"
@@ -107,7 +129,8 @@ def main() -> None:
     print(
         f"clicks in the database: {clicks}; redirects the server sent: {served}; "
         f"redirects wrk completed: {ours.ok} (wrk stops mid-flight: up to {CONNECTIONS} "
-        "answers sent by the server are never read by wrk)"
+        "answers sent by the server are never read by wrk); "
+        f"every click recorded: {'yes' if every_click else 'NO'}"
     )
     cpu_ratio = nginx.cpu_us / ours.cpu_us if ours.cpu_us else 0.0
     print(f"ratio to nginx: {ratio:.3f} (target >= {TARGETS['ratio_to_nginx']})")
@@ -122,23 +145,33 @@ def main() -> None:
         json.dumps(
             {
                 "bench": "redirect",
+                "server": server_name,
                 "rps": round(ours.rps, 1),
                 "nginx_rps": round(nginx.rps, 1),
                 "ratio_to_nginx": round(ratio, 3),
                 "p99_ms": round(ours.p99_ms, 2),
+                "p50_ms": round(ours.p50_ms, 2),
+                "nginx_p99_ms": round(nginx.p99_ms, 2),
                 "requests": ours.ok,
+                "redirects_sent": served,
                 "clicks_recorded": clicks,
+                "every_click_recorded": every_click,
+                "stop_seconds": round(stop_seconds, 2),
                 "targets": TARGETS,
                 "meets_targets": meets,
                 "cpu_us_per_request": round(ours.cpu_us, 1),
                 "nginx_cpu_us_per_request": round(nginx.cpu_us, 1),
                 "cpu_ratio_to_nginx": round(cpu_ratio, 3),
+                "load_average": round(load, 2),
             }
         )
     )
 
 
-def tools_ensure() -> None:
+def tools_ensure(server_name: str) -> None:
+    absent = [name for name in MODULES[server_name] if importlib.util.find_spec(name) is None]
+    if absent:
+        raise SystemExit(f"{', '.join(absent)} missing from this Python: run `make install`")
     missing = [tool for tool in ("wrk", "nginx", "taskset") if shutil.which(tool) is None]
     if not missing:
         return
@@ -151,14 +184,16 @@ def tools_ensure() -> None:
         subprocess.run(install, env=apt_env, check=True)
 
 
-def database_prepare(env: dict[str, str]) -> str:
+def database_prepare(env: dict[str, str]) -> tuple[str, str]:
+    """The code of the one link, and REDIRECT_BATCH_SIZE as the server will read it."""
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--verbosity", "0"], cwd=ROOT, env=env, check=True
     )
     done = subprocess.run(
         [PYTHON, "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
-    return done.stdout.strip().splitlines()[-1]
+    code, batch = done.stdout.split()[-2:]
+    return code, batch
 
 
 def free_port() -> int:
@@ -223,36 +258,17 @@ class NginxRunning:
 
 
 def redirect_server_start(
-    env: dict[str, str], port: int, tmp: Path
+    server_name: str, env: dict[str, str], port: int, tmp: Path
 ) -> tuple[subprocess.Popen[bytes], Path]:
-    log_path = tmp / "uvicorn.log"
-    log = log_path.open("wb")
-    server = subprocess.Popen(
-        [
-            "taskset",
-            "-c",
-            SERVER_CORE,
-            PYTHON,
-            "-m",
-            "uvicorn",
-            "essayons.tracking.redirect_asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--no-access-log",
-            "--log-level",
-            "info",
-            "--lifespan",
-            "on",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log_path = tmp / f"{server_name}.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            ["taskset", "-c", SERVER_CORE, PYTHON, *SERVERS[server_name], str(port), APP],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     wait_for_port(port, process=server)
     return server, log_path
 

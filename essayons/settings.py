@@ -199,7 +199,7 @@ REDIRECT_CACHE_SECONDS = envint("REDIRECT_CACHE_SECONDS", 10)
 # How often the inbox reads the networks that do not push (Google reviews, Instagram, …).
 INBOX_POLL_MINUTES = envint("INBOX_POLL_MINUTES", 15)
 REDIRECT_FLUSH_MS = envint("REDIRECT_FLUSH_MS", 200)
-REDIRECT_BATCH_SIZE = envint("REDIRECT_BATCH_SIZE", 1000)
+REDIRECT_BATCH_SIZE = envint("REDIRECT_BATCH_SIZE", 250)
 
 # Production hardening, switched on by HTTPS=true behind a TLS-terminating proxy.
 HTTPS = envbool("HTTPS", False)
