@@ -213,27 +213,17 @@ class MastodonClient:
         return _json_object(response, write=True)
 
     def status_get(self, status_id: str) -> dict[str, Any] | None:
-        response = _send(
-            "GET",
-            f"{self.base_url}/api/v1/statuses/{status_id}",
-            headers=self.headers,
-            write=False,
-            accept_error=True,
-        )
-        if response.status in (404, 410):
-            return None
-        if not response.ok:
-            raise answer_error(response, write=False)
-        return _json_object(response, write=False)
+        """GET /api/v1/statuses/:id; None when it is gone."""
+        return self._object_or_none(f"/api/v1/statuses/{status_id}")
 
     def status_context(self, status_id: str) -> dict[str, Any] | None:
         """GET /api/v1/statuses/:id/context (ancestors and descendants); None when it is gone."""
+        return self._object_or_none(f"/api/v1/statuses/{status_id}/context")
+
+    def _object_or_none(self, path: str) -> dict[str, Any] | None:
+        """A read of one object: None for 404 and 410 (deleted), an error class otherwise."""
         response = _send(
-            "GET",
-            f"{self.base_url}/api/v1/statuses/{status_id}/context",
-            headers=self.headers,
-            write=False,
-            accept_error=True,
+            "GET", f"{self.base_url}{path}", headers=self.headers, write=False, accept_error=True
         )
         if response.status in (404, 410):
             return None
