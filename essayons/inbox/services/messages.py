@@ -27,6 +27,7 @@ from essayons.inbox.models import (
     TargetTime,
 )
 from essayons.inbox.triage import Correction, Label, Verdict, triage_classify
+from essayons.publishing.models import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ def _message_create(
     business: Business, incoming: Incoming, connection: Connection | None, label: str
 ) -> Message:
     thread = _thread_of(business, incoming)
+    excerpt, url = _our_post(business, incoming)
     conversation, _created = Conversation.objects.get_or_create(
         business=business,
         channel=incoming.channel,
@@ -89,8 +91,8 @@ def _message_create(
         defaults={
             "connection": connection,
             "post_remote_id": incoming.post_remote_id[:255],
-            "post_url": incoming.post_url[:500],
-            "post_excerpt": incoming.post_excerpt[:500],
+            "post_url": (incoming.post_url or url)[:500],
+            "post_excerpt": (incoming.post_excerpt or excerpt)[:500],
             "customer_name": incoming.author_name[:200],
             "customer_remote_id": incoming.author_remote_id[:255],
         },
@@ -109,6 +111,26 @@ def _message_create(
         reply_context=_context(incoming),
         **chosen,
     )
+
+
+def _our_post(business: Business, incoming: Incoming) -> tuple[str, str]:
+    """(text, link) of our own post the customer is answering, when Essayons published it:
+    the owner sees what was said without the network being asked for it."""
+    if not incoming.post_remote_id:
+        return "", ""
+    delivery = (
+        Delivery.objects.filter(
+            business=business,
+            channel=incoming.channel,
+            remote_id=incoming.post_remote_id,
+        )
+        .select_related("post")
+        .first()
+    )
+    if delivery is None:
+        return "", ""
+    url = delivery.remote_url if delivery.remote_url.startswith("https://") else ""
+    return delivery.post.text, url
 
 
 def _thread_of(business: Business, incoming: Incoming) -> str:

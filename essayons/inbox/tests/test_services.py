@@ -349,3 +349,32 @@ def test_an_edited_review_is_updated_and_sorted_again(business):
     assert edited.pk == first.pk
     assert (edited.text, edited.rating, edited.label) == ("Finalement non.", 1, Label.COMPLAINT)
     assert Message.objects.filter(business=business).count() == 1
+
+
+def test_a_comment_on_our_own_post_shows_that_post(business):
+    from essayons.planner.models import Post, PostStatus
+    from essayons.publishing.models import Delivery
+
+    post = Post.objects.create(
+        business=business,
+        status=PostStatus.SCHEDULED,
+        text="Galettes des rois tout le mois de janvier 👑",
+        channels=["facebook"],
+        scheduled_at=timezone.now(),
+    )
+    Delivery.objects.create(
+        business=business,
+        post=post,
+        channel="facebook",
+        due_at=timezone.now(),
+        attempt_key="k-1",
+        remote_id="1029384756_555",
+        remote_url="https://www.facebook.com/1029384756/posts/555",
+    )
+    message = receive(business, QUESTION_TEXT, remote_id="c-1", post_remote_id="1029384756_555")
+    assert message.conversation.post_excerpt.startswith("Galettes des rois")
+    assert message.conversation.post_url == "https://www.facebook.com/1029384756/posts/555"
+    elsewhere = receive(
+        business, QUESTION_TEXT, remote_id="c-2", post_remote_id="999_1", author="Paul"
+    )
+    assert (elsewhere.conversation.post_excerpt, elsewhere.conversation.post_url) == ("", "")
