@@ -127,6 +127,8 @@ def _comment(change: Any, page_id: str) -> Incoming | None:
         thread_id=str(value.get("post_id", "")) + ":" + str(author.get("id", "")),
         post_remote_id=str(value.get("post_id", "")),
         post_url=_https(str(post.get("permalink_url", ""))),
+        # A reply to a comment names that comment: our answer goes under it, in the same thread.
+        context={"parent_id": str(value["parent_id"])} if value.get("parent_id") else {},
     )
 
 

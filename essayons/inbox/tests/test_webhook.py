@@ -84,6 +84,8 @@ def test_comment_lands_in_the_page_business_once(
     assert message.label == Label.COMPLAINT
     assert message.conversation.post_url == "https://www.facebook.com/1029384756/posts/555"
     assert message.conversation.connection.business_id == business.pk  # type: ignore[union-attr]
+    # The parent is the post itself here (a top comment): the connector answers the comment.
+    assert message.reply_context == {"parent_id": "1029384756_555"}
 
 
 def test_page_message(client, business):
@@ -92,6 +94,7 @@ def test_page_message(client, business):
     assert post(client, body, sign(body)).status_code == 200
     message = Message.objects.get()
     assert message.remote_id == "m_AbCdEf123" and message.text.endswith("dimanche matin ?")
+    assert message.reply_context == {"kind": "messenger"}  # answered by the Send API
 
 
 @pytest.mark.parametrize(
