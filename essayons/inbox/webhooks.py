@@ -1,4 +1,4 @@
-"""Facebook Page webhook: comments on the page's posts and messages to the page.
+"""Meta webhook: comments on a Facebook Page's posts, messages to the Page, Instagram comments.
 
 https://developers.facebook.com/docs/graph-api/webhooks/getting-started/ (CONTRACTS.md §1.1):
 the GET handshake echoes `hub.challenge` when `hub.verify_token` is ours; every POST carries
@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
 FACEBOOK_KIND = "facebook"
+INSTAGRAM_KIND = "instagram"
 
 
 @csrf_exempt
@@ -50,12 +52,13 @@ def facebook_page(request: HttpRequest) -> HttpResponse:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return HttpResponse(status=400)
-    if not isinstance(payload, dict) or payload.get("object") != "page":
+    receive = RECEIVERS.get(payload.get("object")) if isinstance(payload, dict) else None
+    if receive is None:
         log.info("facebook webhook: object %r ignored", _kind(payload))
         return HttpResponse("ok")
     for entry in payload.get("entry") or []:
         if isinstance(entry, dict):
-            _entry_receive(entry)
+            receive(entry)
     return HttpResponse("ok")
 
 
@@ -83,15 +86,21 @@ def _kind(payload: Any) -> str:
     return str(payload.get("object")) if isinstance(payload, dict) else type(payload).__name__
 
 
-def _entry_receive(entry: dict[str, Any]) -> None:
-    page_id = str(entry.get("id", ""))
+def _connection(kind: str, account_id: str) -> Connection | None:
     connection = (
         Connection.objects.select_related("business")
-        .filter(kind=FACEBOOK_KIND, account_id=page_id)
+        .filter(kind=kind, account_id=account_id)
         .first()
     )
     if connection is None:
-        log.info("facebook webhook: page %s is connected to no business, ignored", page_id)
+        log.info("%s webhook: account %s is connected to no business, ignored", kind, account_id)
+    return connection
+
+
+def _entry_receive(entry: dict[str, Any]) -> None:
+    page_id = str(entry.get("id", ""))
+    connection = _connection(FACEBOOK_KIND, page_id)
+    if connection is None:
         return
     for change in entry.get("changes") or []:
         incoming = _comment(change, page_id)
@@ -152,6 +161,57 @@ def _private_message(event: Any, page_id: str) -> Incoming | None:
     )
 
 
+def _instagram_entry_receive(entry: dict[str, Any]) -> None:
+    """Comments on the account's media, pushed as they come (the poll stays as a safety net:
+    a comment both pushed and polled is stored once, under its comment id).
+
+    https://developers.facebook.com/docs/instagram-platform/webhooks/examples/ (comments:
+    value {id, from {id, username}, text, media {id}, parent_id}); entries list them under
+    `changes`, the newer examples put one `field`/`value` on the entry itself.
+    """
+    account_id = str(entry.get("id", ""))
+    connection = _connection(INSTAGRAM_KIND, account_id)
+    if connection is None:
+        return
+    changes = entry.get("changes")
+    if not isinstance(changes, list):
+        changes = [entry] if "field" in entry else []
+    for change in changes:
+        incoming = _instagram_comment(change, connection, entry.get("time"))
+        if incoming is not None:
+            message_receive(business=connection.business, incoming=incoming, connection=connection)
+
+
+def _instagram_comment(change: Any, connection: Connection, sent: Any) -> Incoming | None:
+    value = change.get("value") if isinstance(change, dict) else None
+    if not isinstance(value, dict) or change.get("field") != "comments":
+        log.info("instagram webhook: change %r ignored", _field(change))
+        return None
+    author = _object(value.get("from"))
+    media = _object(value.get("media"))
+    username = str(author.get("username", ""))
+    ours = connection.account_name.lstrip("@").casefold()
+    if not value.get("id") or not media.get("id") or username.casefold() == ours:
+        return None
+    parent = str(value.get("parent_id") or "")
+    context = {"media_id": str(media["id"])} | ({"parent_id": parent} if parent else {})
+    return Incoming(
+        channel=InboxChannel.INSTAGRAM,
+        remote_id=str(value["id"]),
+        text=str(value.get("text", "")),
+        received_at=_when(sent),
+        author_name=username,
+        author_remote_id=str(author.get("id", "")) or username,
+        thread_id=parent or str(value["id"]),  # as the poll threads them
+        post_remote_id=str(media["id"]),
+        context=context,
+    )
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _field(change: Any) -> str:
     return str(change.get("field")) if isinstance(change, dict) else type(change).__name__
 
@@ -168,3 +228,10 @@ def _when(value: Any) -> datetime:
 def _https(url: str) -> str:
     # Stored as a link for the owner to click; the server never fetches it.
     return url[:500] if url.startswith("https://") else ""
+
+
+# Which entries each webhook object carries ("page": Facebook Page, "instagram": the account).
+RECEIVERS: dict[Any, Callable[[dict[str, Any]], None]] = {
+    "page": _entry_receive,
+    "instagram": _instagram_entry_receive,
+}

@@ -159,3 +159,54 @@ def test_page_echo_is_skipped(client, business):
     body = json.dumps(payload).encode()
     assert post(client, body, sign(body)).status_code == 200
     assert not Message.objects.exists()
+
+
+def test_instagram_comments_arrive_in_the_account_s_business_only(
+    client, business, other_business, caplog
+):
+    from essayons.connectors.models import Connection
+
+    Connection.objects.create(
+        business=business,
+        kind="instagram",
+        account_id="17841405822304914",
+        account_name="boulangerie.tipain",
+    )
+    Connection.objects.create(
+        business=other_business, kind="instagram", account_id="555", account_name="ailleurs"
+    )
+    body = raw("instagram_comments.json")
+    assert post(client, body, sign(body)).status_code == 200
+    assert post(client, body, sign(body)).status_code == 200  # Meta retries: stored once
+    message = Message.objects.get()  # our own answer and the unknown account are left out
+    assert (message.business, message.channel) == (business, "instagram")
+    assert message.remote_id == "17919697626119712"
+    assert message.author_name == "lina.972"
+    assert message.text.endswith("<script>alert(1)</script>")  # kept as text, shown escaped
+    assert message.conversation.post_remote_id == "18172143295349192"
+    assert message.reply_context == {"media_id": "18172143295349192"}
+    assert "change 'mentions' ignored" in caplog.text
+    assert "account 99999999999 is connected to no business" in caplog.text
+    assert not Message.objects.filter(business=other_business).exists()
+
+
+def test_instagram_comment_polled_after_the_webhook_is_the_same_message(client, business):
+    from essayons.connectors.base import Incoming
+    from essayons.connectors.models import Connection
+    from essayons.inbox.services import poll_batch_store
+
+    connection = Connection.objects.create(
+        business=business, kind="instagram", account_id="17841405822304914", account_name="x"
+    )
+    body = raw("instagram_comments.json")
+    assert post(client, body, sign(body)).status_code == 200
+    pushed = Message.objects.get(remote_id="17919697626119712")
+    polled = Incoming(
+        channel="instagram",
+        remote_id="17919697626119712",
+        text=pushed.text,
+        received_at=pushed.received_at,
+        author_name="lina.972",
+    )
+    poll_batch_store(connection=connection, kind="comments", items=[polled], next_cursor="c")
+    assert Message.objects.filter(remote_id="17919697626119712").count() == 1
