@@ -7,8 +7,10 @@ which the browser journeys rely on ("Adresse e-mail", "Mot de passe").
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth import forms as auth_forms
 from django.template.loader import render_to_string
@@ -124,6 +126,13 @@ class LoginForm(PlainLabels, auth_forms.AuthenticationForm):
 
 class PasswordResetForm(PlainLabels, auth_forms.PasswordResetForm):
     email = email_field()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """The link starts with SITE_URL, never with the Host header the request came with
+        (a forged Host would otherwise send the reset token to someone else's server)."""
+        site = urlsplit(settings.SITE_URL)
+        kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
+        super().save(*args, **kwargs)
 
     def send_mail(
         self,

@@ -207,6 +207,19 @@ def test_logout_is_post_only(client_as, owner):
 # Password reset -------------------------------------------------------------------------------
 
 
+def test_password_reset_link_starts_with_site_url_whatever_the_host_header(client, owner, settings):
+    settings.SITE_URL = "https://essayons.example"
+    settings.ALLOWED_HOSTS = ["essayons.example", "evil.example"]
+    client.post(
+        reverse("accounts:password_reset"),
+        {"email": owner.email},
+        HTTP_HOST="evil.example",
+    )
+    (message,) = mail.outbox
+    assert "https://essayons.example/compte/nouveau-mot-de-passe/" in message.body
+    assert "evil.example" not in message.body
+
+
 def test_password_reset_sends_an_email_with_a_working_link(client, owner):
     response = client.post(reverse("accounts:password_reset"), {"email": "Owner@Example.test"})
     assert response.status_code == 302
@@ -216,7 +229,7 @@ def test_password_reset_sends_an_email_with_a_working_link(client, owner):
     assert message.to == [owner.email]
     assert message.subject == "Votre nouveau mot de passe Essayons"
     assert "Bonjour" in message.body
-    link = found(r"http://testserver(/compte/nouveau-mot-de-passe/\S+/)", message.body)
+    link = found(r"http://127.0.0.1:8000(/compte/nouveau-mot-de-passe/\S+/)", message.body)
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
     assert form_page.context["validlink"] is True
@@ -260,7 +273,7 @@ def test_password_reset_confirm_with_a_forged_link_says_it_no_longer_works(clien
 
 def test_password_reset_confirm_mismatched_passwords(client, owner):
     client.post(reverse("accounts:password_reset"), {"email": owner.email})
-    path = found(r"http://testserver(\S+)", mail.outbox[0].body)
+    path = found(r"http://127.0.0.1:8000(\S+)", mail.outbox[0].body)
     page = client.get(path, follow=True)
     response = client.post(
         page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": "autre"}
@@ -277,7 +290,7 @@ def test_password_reset_lifts_a_lockout(client, owner):
     for _ in range(5):
         client.post(url, {"username": owner.email, "password": "wrong guess"})
     client.post(reverse("accounts:password_reset"), {"email": owner.email})
-    path = found(r"http://testserver(\S+)", mail.outbox[0].body)
+    path = found(r"http://127.0.0.1:8000(\S+)", mail.outbox[0].body)
     page = client.get(path, follow=True)
     client.post(
         page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}

@@ -63,7 +63,7 @@ def test_invite_stores_only_the_hash_and_emails_a_working_link(
     assert message.to == ["lea@example.test"]
     assert message.subject == "Rejoignez Boulangerie Test sur Essayons"
     assert "avec le rôle «\u00a0Caisse\u00a0»" in message.body
-    token = found(r"http://testserver/invitation/([\w-]+)/", message.body)
+    token = found(r"http://127.0.0.1:8000/invitation/([\w-]+)/", message.body)
     assert len(token) >= 43
     assert invitation.token_hash == token_digest(token)
     assert token not in invitation.token_hash

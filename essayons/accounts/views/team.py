@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -76,7 +77,7 @@ def invite(request: BusinessRequest) -> HttpResponse:
         email=form.cleaned_data["email"],
         role=form.cleaned_data["role"],
         invited_by=request.user,
-        site_url=request.build_absolute_uri("/").rstrip("/"),
+        site_url=settings.SITE_URL,  # never the request's Host header
     )
     messages.success(
         request, gettext("Invitation sent to %(email)s.") % {"email": invitation.email}
