@@ -121,6 +121,9 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# E-mails sent on request (password resets, invitations): at most this many per hour asked
+# from one visitor address; per recipient the forms have their own, lower, limits.
+EMAILS_PER_HOUR_PER_IP = envint("EMAILS_PER_HOUR_PER_IP", 20)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]

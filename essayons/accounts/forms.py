@@ -6,6 +6,7 @@ which the browser journeys rely on ("Adresse e-mail", "Mot de passe").
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth import forms as auth_forms
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from essayons.accounts.models import Business, Membership, Trade, User
 from essayons.accounts.roles import ROLE_HELP, Role
 from essayons.accounts.tasks import email_send
+from essayons.accounts.throttle import email_allowed
 
 INVALID_EMAIL = _("Enter a valid e-mail address, for example name@example.fr.")
 # Says no more than needed: neither "this person has an account" nor "it does not".
@@ -28,6 +31,12 @@ EMAIL_TAKEN = _(
     "or ask for a new password."
 )
 PASSWORDS_DIFFER = _("The two passwords are not the same. Type them again.")
+
+
+log = logging.getLogger(__name__)
+# E-mails one recipient may receive in an hour (accounts/throttle.py).
+RESETS_PER_HOUR = 3
+INVITES_PER_HOUR = 5
 
 
 class PlainLabels:
@@ -132,6 +141,14 @@ class PasswordResetForm(PlainLabels, auth_forms.PasswordResetForm):
         (a forged Host would otherwise send the reset token to someone else's server)."""
         site = urlsplit(settings.SITE_URL)
         kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
+        request = kwargs.get("request")
+        email = self.cleaned_data["email"]
+        if request is not None and not email_allowed(
+            kind="password_reset", to=email, request=request, per_address=RESETS_PER_HOUR
+        ):
+            # Said to nobody: the page reads the same whether an e-mail left or not.
+            log.info("password reset e-mails: hourly limit reached, nothing sent")
+            return
         super().save(*args, **kwargs)
 
     def send_mail(
@@ -196,9 +213,26 @@ class InvitationForm(PlainLabels, forms.Form):
         label=_("Role"), choices=role_choices, widget=forms.RadioSelect, initial=Role.HELPER
     )
 
-    def __init__(self, *args: Any, business: Business, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, business: Business, request: HttpRequest | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.business = business
+        self.request = request
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        email = cleaned.get("email")
+        if email and self.request is not None and not self.errors:
+            allowed = email_allowed(
+                kind="invitation", to=email, request=self.request, per_address=INVITES_PER_HOUR
+            )
+            if not allowed:
+                raise forms.ValidationError(
+                    _("Too many invitations sent for now. Try again in an hour."),
+                    code="too_many",
+                )
+        return cleaned
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()

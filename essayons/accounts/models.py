@@ -197,3 +197,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.text[:40]}"
+
+
+class EmailSent(models.Model):
+    """One e-mail sent because someone asked (a password reset, an invitation), by whom.
+
+    Only digests are kept: `key` is the SHA-256 of "<kind>:<address or e-mail>", never the
+    address itself. Rows older than a day are useless and removed as new ones come.
+    """
+
+    key = models.CharField(max_length=64, db_index=True)
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]} · {self.sent_at:%Y-%m-%d %H:%M}"

@@ -27,6 +27,7 @@ from django.utils import translation
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext_lazy
 
+from essayons.lib.visitor import client_address  # noqa: F401 (used by both servers)
 from essayons.tracking.models import Click, TrackedLink
 
 if TYPE_CHECKING:
@@ -270,19 +271,6 @@ def referrer_trim(referrer: str) -> str:
 
 def _printable(text: str) -> str:
     return "".join(char for char in text if char.isprintable()).strip()
-
-
-def client_address(remote_addr: str, forwarded_for: str, proxy_count: int) -> str:
-    """The visitor's address: REMOTE_ADDR, or the entry added by our own proxies when trusted.
-
-    With `proxy_count` proxies in front of us (TRUSTED_PROXY_COUNT), the visitor is the
-    proxy_count-th address from the right of X-Forwarded-For; entries further left were written
-    by the client and are not trusted.
-    """
-    if proxy_count <= 0 or not forwarded_for:
-        return remote_addr
-    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-    return hops[-proxy_count] if len(hops) >= proxy_count else remote_addr
 
 
 def clicks_record(clicks: Sequence[ClickData]) -> int:

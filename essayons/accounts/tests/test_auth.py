@@ -365,3 +365,25 @@ def test_password_change(client_as, owner):
     owner.refresh_from_db()
     assert owner.check_password(NEW_PASSWORD)
     assert logged_in_user_id(client) == str(owner.pk)  # still logged in
+
+
+def test_password_reset_emails_are_limited_per_address_and_per_visitor(client, owner, settings):
+    from essayons.accounts.models import User
+
+    for _ in range(5):
+        response = client.post(reverse("accounts:password_reset"), {"email": owner.email})
+        assert response.status_code == 302  # the same answer, sent or not
+    assert len(mail.outbox) == 3  # three an hour to one address
+    settings.EMAILS_PER_HOUR_PER_IP = 4
+    other = User.objects.create_user(email="autre@example.test", password=NEW_PASSWORD)
+    for _ in range(3):
+        client.post(reverse("accounts:password_reset"), {"email": other.email})
+    assert len(mail.outbox) == 4  # this visitor's fourth e-mail of the hour, then nothing
+    from essayons.accounts.models import EmailSent
+
+    assert not EmailSent.objects.filter(key__contains="@").exists()  # digests only
+    another_visitor = client.post(
+        reverse("accounts:password_reset"), {"email": other.email}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert another_visitor.status_code == 302
+    assert len(mail.outbox) == 5

@@ -299,3 +299,21 @@ def test_an_oversized_post_without_fields_is_still_a_400(business, owner, helper
     )
     assert response.status_code == 400
     assert Membership.objects.filter(pk=member.pk).exists()
+
+
+def test_invitations_to_one_address_are_limited_per_hour(client_as, business, owner):
+    for n in range(5):
+        sent = client_as(owner).post(
+            url("invite", business), {"email": "lea@example.test", "role": Role.HELPER}
+        )
+        assert sent.status_code == 302, n
+    refused = client_as(owner).post(
+        url("invite", business), {"email": "LEA@example.test", "role": Role.HELPER}
+    )
+    assert refused.status_code == 200  # the team page again, with the form's error
+    assert Invitation.objects.filter(email="lea@example.test").count() == 5
+    assert "Trop d’invitations envoyées pour l’instant" in refused.content.decode()
+    other = client_as(owner).post(
+        url("invite", business), {"email": "paul@example.test", "role": Role.HELPER}
+    )
+    assert other.status_code == 302

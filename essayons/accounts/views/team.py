@@ -69,7 +69,7 @@ def members(request: BusinessRequest) -> HttpResponse:
 @business_view(Perm.MANAGE_MEMBERS)
 @require_POST
 def invite(request: BusinessRequest) -> HttpResponse:
-    form = InvitationForm(request.POST, business=request.business)
+    form = InvitationForm(request.POST, business=request.business, request=request)
     if not form.is_valid():
         return _answer(request, form)
     invitation = invitation_create(
