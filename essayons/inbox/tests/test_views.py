@@ -166,3 +166,16 @@ def test_counter_kind_chosen_by_the_helper(business, helper, client_as):
     assert response.status_code == 302
     message = Message.objects.get(business=business)
     assert (message.label, message.triaged) == (Label.QUESTION, True)
+
+
+def test_this_month_figures_read_well_before_any_answer(business, owner, client_as):
+    from django.utils import timezone
+
+    page = client_as(owner).get(url("list", business)).content.decode()
+    assert "aucun message à répondre pour l" in page
+    message = receive(business, QUESTION_TEXT, remote_id="q-month", hours_ago=0)
+    page = client_as(owner).get(url("list", business)).content.decode()
+    assert "1 message appelle une réponse ; aucun n" in page
+    Message.objects.filter(pk=message.pk).update(answered_at=timezone.now())
+    page = client_as(owner).get(url("list", business)).content.decode()
+    assert "la moitié de vos clients ont eu une réponse en moins de 1 min ; 100 %" in page
