@@ -175,3 +175,10 @@ def test_broken_and_control_characters_do_not_break_it():
     verdict = triage_classify("\udcff\u200b🏳️‍🌈 ̈ ̈ \x07 ?")
     assert verdict.label in set(Label)
     assert triage_classify("Le pain\x00 était froid\x07").label == Label.COMPLAINT
+
+
+def test_every_cue_has_a_reason_for_the_owner():
+    from essayons.inbox.triage.classify import _REASONS
+    from essayons.inbox.triage.rules import Cue
+
+    assert set(_REASONS) == set(Cue)

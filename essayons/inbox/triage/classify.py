@@ -173,35 +173,26 @@ def _reasons(found: Sequence[Hit], label: Label) -> list[str]:
     return reasons[:MAX_REASONS]
 
 
+# What each cue tells the owner; "%(words)s" is what was found in the message.
+_REASONS = {
+    Cue.QUESTION_MARK: _("question mark"),
+    Cue.QUESTION_WORD: _("question word: “%(words)s”"),
+    Cue.REQUEST: _("request: “%(words)s”"),
+    Cue.DISCONTENT_WORD: _("word of discontent: “%(words)s”"),
+    Cue.DISCONTENT_EMOJI: _("unhappy emoji: %(words)s"),
+    Cue.LOW_RATING: _("low rating: %(words)s"),
+    Cue.IRONY: _("probably ironic: a compliment next to a reproach"),
+    Cue.PRAISE_WORD: _("word of praise: “%(words)s”"),
+    Cue.PRAISE_EMOJI: _("happy emoji: %(words)s"),
+    Cue.HIGH_RATING: _("good rating: %(words)s"),
+    Cue.SPAM: _("looks like advertising or a scam: “%(words)s”"),
+    Cue.INSULT: _("insult: “%(words)s”"),
+    Cue.MENTION: _("mentions someone else: %(words)s"),
+}
+
+
 def _reason(hit: Hit) -> str:
-    words = {"words": hit.words}
-    match hit.cue:
-        case Cue.QUESTION_MARK:
-            return gettext("question mark")
-        case Cue.QUESTION_WORD:
-            return gettext("question word: “%(words)s”") % words
-        case Cue.REQUEST:
-            return gettext("request: “%(words)s”") % words
-        case Cue.DISCONTENT_WORD:
-            return gettext("word of discontent: “%(words)s”") % words
-        case Cue.DISCONTENT_EMOJI:
-            return gettext("unhappy emoji: %(words)s") % words
-        case Cue.LOW_RATING:
-            return gettext("low rating: %(words)s") % words
-        case Cue.IRONY:
-            return gettext("probably ironic: a compliment next to a reproach")
-        case Cue.PRAISE_WORD:
-            return gettext("word of praise: “%(words)s”") % words
-        case Cue.PRAISE_EMOJI:
-            return gettext("happy emoji: %(words)s") % words
-        case Cue.HIGH_RATING:
-            return gettext("good rating: %(words)s") % words
-        case Cue.SPAM:
-            return gettext("looks like advertising or a scam: “%(words)s”") % words
-        case Cue.INSULT:
-            return gettext("insult: “%(words)s”") % words
-        case Cue.MENTION:
-            return gettext("mentions someone else: %(words)s") % words
+    return str(_REASONS[hit.cue]) % {"words": hit.words}
 
 
 def _excerpt(text: str, length: int = 60) -> str:
