@@ -197,3 +197,14 @@ class Connector(ABC):
         failure (the inbox skips what it already stored).
         """
         raise NotImplementedError
+
+    # --- disconnecting ------------------------------------------------------------------------
+
+    def revoke(self) -> None:
+        """Once disconnected: forget what the network gave us, at the network; best effort.
+
+        Raises one of the connector errors when the network refuses or does not answer; the
+        credentials are forgotten here whatever happens (services.connection_revoke). Nothing
+        to do by default: a network with nothing to revoke, or no documented way to.
+        """
+        return None

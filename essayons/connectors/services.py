@@ -1,4 +1,5 @@
-"""Writes on connections: save after OAuth, disconnect, refresh tokens, throttle, warn of expiry."""
+"""Writes on connections: save after OAuth, disconnect and revoke, refresh tokens, throttle,
+warn of expiry."""
 
 from __future__ import annotations
 
@@ -77,10 +78,50 @@ def connection_inbox_subscribe(*, connection: Connection) -> bool:
 
 
 def connection_disconnect(*, connection: Connection) -> None:
-    """Stop using the connection and forget its tokens (the row stays for the history)."""
+    """Stop using the connection at once; its tokens are revoked at the network and forgotten
+    right after the commit (connection_revoke). The row stays for the history.
+
+    The task receives the id only: task arguments are stored in clear in the task table, so
+    the tokens stay encrypted on the row until the task has used and forgotten them.
+    """
     connection.status = ConnectionStatus.DISABLED
-    connection.credentials_encrypted = ""
-    connection.save(update_fields=["status", "credentials_encrypted"])
+    connection.save(update_fields=["status"])
+    transaction.on_commit(partial(_revoke_enqueue, connection.pk))
+
+
+def _revoke_enqueue(connection_id: int) -> None:
+    from essayons.connectors.tasks import connection_revoke  # tasks import this module
+
+    connection_revoke.enqueue(connection_id=connection_id)
+
+
+def connection_revoke(*, connection: Connection) -> None:
+    """Once disconnected: ask the network to revoke our tokens (best effort), then forget them.
+
+    A refusal or a network failure is logged (its class and code, never a token) and the
+    credentials are forgotten all the same. A connection in use again is left alone: the owner
+    reconnected before this ran, and connection_save stored new credentials that must stay
+    (revoking the old grant could also cut the new one on Google).
+    """
+    from essayons.connectors.registry import connector_for  # connectors import this module
+
+    if connection.status != ConnectionStatus.DISABLED or not connection.credentials_encrypted:
+        return
+    try:
+        connector_for(connection.kind)(connection).revoke()
+    except ConnectorError as error:
+        log.warning(
+            "connection %s: the network did not revoke its tokens (%s %s); forgotten anyway",
+            connection.pk,
+            type(error).__name__,
+            error.code,
+        )
+    finally:
+        forgotten = Connection.objects.filter(
+            pk=connection.pk, status=ConnectionStatus.DISABLED
+        ).update(credentials_encrypted="")
+        if forgotten:
+            connection.credentials_encrypted = ""
 
 
 def connection_credentials_update(

@@ -45,6 +45,7 @@ from essayons.connectors.bluesky.client import (
     TokenProblem,
     jwt_claims,
     session_create,
+    session_delete,
     session_refresh,
 )
 from essayons.connectors.content import content_check, text_with_link
@@ -257,6 +258,23 @@ class BlueskyConnector(Connector):
 
     def _post_url(self, rkey: str) -> str:
         return f"{APP_URL}/profile/{self.connection.account_id}/post/{rkey}"
+
+    # --- disconnecting -------------------------------------------------------------------
+
+    def revoke(self) -> None:
+        """Close the session at the PDS: com.atproto.server.deleteSession, which "requires auth
+        using the 'refreshJwt' (not the 'accessJwt')" (lexicon com/atproto/server/
+        deleteSession.json). The refresh token dies at once; the access token is a signed JWT
+        that lives until its `exp`, and is forgotten here.
+
+        The app password itself stays valid: com.atproto.server.revokeAppPassword takes the
+        password's name, which the owner chose in Bluesky and Essayons never learns (no session
+        answer carries it), and revoking a guessed name could cut another app. The owner
+        deletes it in Bluesky's settings (docs/connectors/bluesky.md).
+        """
+        refresh_jwt = str(self.connection.credentials.get("refresh_jwt", ""))
+        if refresh_jwt:
+            session_delete(self.connection.instance_url, refresh_jwt=refresh_jwt)
 
     # --- session -------------------------------------------------------------------------
 

@@ -136,6 +136,17 @@ class GraphConnector(Connector):
     def _throttled(self, until: datetime) -> None:
         services.connection_throttle(connection=self.connection, until=until)
 
+    def revoke(self) -> None:
+        """Nothing the stored Page token can revoke. Taking the app's permissions back is
+        `DELETE /{user-id}/permissions`, made "with a user access token or an app access token"
+        (https://developers.facebook.com/docs/facebook-login/guides/permissions/request-revoke,
+        https://developers.facebook.com/docs/graph-api/reference/user/permissions/); we keep
+        neither the person's token nor their id, only the Page token, and it would cut every
+        other Page and Instagram account that person connected, here or in another business.
+        The Page token is forgotten here; the person removes the app in Facebook's settings
+        (Business integrations) if they want it gone (docs/connectors/facebook.md)."""
+        return None
+
     def _not_throttled(self) -> None:
         """Meta said to wait: no call before then, not even to check (it prolongs the wait).
         Only a moment Meta gave is kept; a later answer without usage headers clears nothing."""

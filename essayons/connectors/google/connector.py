@@ -47,6 +47,7 @@ from essayons.connectors.google import client as gbp
 from essayons.connectors.google import reviews
 from essayons.connectors.google.client import GoogleClient, parse_time
 from essayons.connectors.media import image_public_url
+from essayons.connectors.models import ConnectionStatus
 
 # Third-party but consistent: offer and event titles are cut at 58 characters
 # (https://docs.postsyncer.com/platforms/google-business-profile).
@@ -192,6 +193,36 @@ class GoogleConnector(Connector):
                 # re-reads (the inbox skips those) rather than stays stuck or skips.
                 log.warning("google reviews: page token refused, walking again from the top")
         return client.get(url, params)
+
+    # --- disconnecting ------------------------------------------------------------------------
+
+    def revoke(self) -> None:
+        """Revoke the refresh token at Google, which ends the whole grant: its access tokens
+        stop working too (gbp.token_revoke). No refresh first: a revocation needs no access.
+
+        One grant may serve several connections (one Google login, several locations of the
+        same Business Profile account, connected to several businesses here): revoking it would
+        cut the others too. Then the token is only forgotten, not revoked.
+        """
+        if self._grant_shared():
+            return
+        credentials = self.connection.credentials
+        token = str(credentials.get("refresh_token") or credentials.get("access_token") or "")
+        if token:
+            gbp.token_revoke(token)
+
+    def _grant_shared(self) -> bool:
+        account = self.connection.account_id.split("/locations/", 1)[0]  # accounts/{id}
+        return (
+            type(self.connection)
+            .objects.filter(
+                kind=self.kind,
+                status=ConnectionStatus.ACTIVE,
+                account_id__startswith=account + "/locations/",
+            )
+            .exclude(pk=self.connection.pk)
+            .exists()
+        )
 
     def _review_name(self, target: ReplyTarget) -> str:
         name = target.remote_id

@@ -93,6 +93,16 @@ class LinkedInConnector(Connector):
             raise  # e.g. 403: we may not read it back, which says nothing about the post
         return True
 
+    def revoke(self) -> None:
+        """Nothing to call: LinkedIn documents no revocation endpoint for apps. Its OAuth pages
+        describe the code flow, refresh tokens and token introspection only
+        (https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow,
+        https://learn.microsoft.com/en-us/linkedin/shared/authentication/token-introspection);
+        an undocumented endpoint could change or vanish unannounced. The token is forgotten
+        here and ends on its own (60 days, a year for a refresh token); the member can remove
+        the app in LinkedIn's settings, under Permitted services."""
+        return None
+
     def post_body(self, post: Outgoing, images: list[tuple[str, str]]) -> dict[str, Any]:
         """The Posts API body; `images` are (image URN, alt text) already uploaded."""
         text = text_with_link(post) if images else post.text

@@ -53,6 +53,7 @@ from essayons.connectors.mastodon.client import (
     NotificationsPage,
     instance_fetch,
     limits_from_instance,
+    token_revoke,
 )
 from essayons.connectors.mastodon.statuses import (
     ACCT_PATTERN,
@@ -67,6 +68,7 @@ from essayons.connectors.mastodon.statuses import (
     without_mentions,
 )
 from essayons.connectors.media import image_bytes
+from essayons.connectors.models import MastodonApp
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +224,28 @@ class MastodonConnector(Connector):
         next_cursor = _cursor_after(page, notifications, previous=min_id)
         more = bool(min_id) and len(page.items) >= NOTIFICATIONS_PAGE and next_cursor != min_id
         return InboxPage(items=tuple(items), next_cursor=next_cursor, more=more)
+
+    # --- disconnecting -------------------------------------------------------------------
+
+    def revoke(self) -> None:
+        """POST /oauth/revoke with Essayons's client on the instance and the token, all in the
+        form body (https://docs.joinmastodon.org/methods/oauth/#revoke): the token stops
+        working at once; calling it again is harmless ("This operation is idempotent").
+
+        Only the client that obtained a token may revoke it (403 otherwise): a token obtained
+        before our client was registered again on that instance (SITE_URL changed,
+        services.mastodon_app_ready) is refused, logged, and forgotten all the same.
+        """
+        token = str(self.connection.credentials.get("access_token", ""))
+        app = MastodonApp.objects.filter(instance_url=self.connection.instance_url).first()
+        if not token or app is None:
+            return None
+        token_revoke(
+            self.connection.instance_url,
+            client_id=app.client_id,
+            client_secret=app.client_secret,
+            token=token,
+        )
 
     # --- helpers -------------------------------------------------------------------------
 

@@ -105,9 +105,16 @@ def test_refused_connection_shows_needs_reconnecting(client_as, business, owner,
     assert 'action="' + url("facebook_connect", business) + '"' in body
 
 
-def test_disconnect_forgets_the_token(client_as, business, owner, page):
-    response = client_as(owner).post(url("disconnect", business, page.pk))
+def test_disconnect_forgets_the_token(
+    client_as, business, owner, page, django_capture_on_commit_callbacks
+):
+    with (
+        use_transport(FakeTransport()) as fake,
+        django_capture_on_commit_callbacks(execute=True),  # the revocation task (test_disconnect)
+    ):
+        response = client_as(owner).post(url("disconnect", business, page.pk))
     assert response["Location"] == url("list", business)
+    assert fake.requests == []  # a Page token revokes nothing (facebook/connector.py)
     page.refresh_from_db()
     assert page.status == ConnectionStatus.DISABLED
     assert page.credentials_encrypted == "" and page.credentials == {}

@@ -400,3 +400,37 @@ def test_connection_refused_before_sending_is_transient(account):
     with use_transport(FakeTransport(error)), pytest.raises(Transient) as caught:
         connector(account).publish(post())
     assert not isinstance(caught.value, UnknownOutcome)
+
+
+# --- disconnecting: the session is closed with the refresh token --------------------------------
+
+
+def test_revoke_deletes_the_session_with_the_refresh_token(account):
+    fake = FakeTransport(Response(status=200))
+    with use_transport(fake):
+        connector(account).revoke()
+    [sent] = fake.requests
+    assert (sent.method, sent.url) == ("POST", f"{XRPC}/com.atproto.server.deleteSession")
+    assert sent.headers["Authorization"] == f"Bearer {fixture('session')['refreshJwt']}"
+    assert sent.body == b""
+    assert fixture("session")["refreshJwt"] not in sent.url
+    assert APP_PASSWORD not in sent.url and APP_PASSWORD.encode() not in sent.body
+    lexicon = (LEXICONS / "com" / "atproto" / "server" / "deleteSession.json").read_text()
+    assert "'refreshJwt'" in lexicon  # the lexicon still asks for the refresh token
+
+
+def test_revoke_with_an_expired_refresh_token_is_auth_expired(account):
+    with (
+        use_transport(FakeTransport(failed(400, "error_expired_token"))),
+        pytest.raises(AuthExpired) as caught,
+    ):
+        connector(account).revoke()
+    assert caught.value.code == "ExpiredToken"
+
+
+def test_revoke_without_a_session_asks_nothing(account):
+    account.credentials = {"app_password": APP_PASSWORD}
+    account.save()
+    with use_transport(FakeTransport()) as fake:
+        connector(account).revoke()
+    assert fake.requests == []

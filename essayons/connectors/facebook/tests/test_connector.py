@@ -282,3 +282,12 @@ def test_token_is_ciphertext_in_the_database_and_absent_from_logs(page, caplog):
             connector(page).verify()
     assert caplog.records  # the HTTP layer did log
     assert TOKEN not in caplog.text
+
+
+# Disconnecting: a Page token cannot take the app's permissions back -----------------------------
+
+
+def test_revoke_asks_facebook_nothing(page):
+    with use_transport(FakeTransport()) as fake:
+        connector(page).revoke()
+    assert fake.requests == []

@@ -368,3 +368,69 @@ def test_tokens_never_logged(location, caplog):
     assert caplog.records
     for secret in (REFRESH, "GOOGLE-ACCESS-TOKEN", "GOCSPX"):
         assert secret not in caplog.text
+
+
+# Disconnecting: the grant is revoked ----------------------------------------------------------------
+
+REVOKE = "https://oauth2.googleapis.com/revoke"
+
+
+def test_revoke_posts_the_refresh_token_in_the_body_without_refreshing_first(location):
+    location.credentials = fresh_credentials(minutes=-10)  # an ended access token: no refresh
+    location.save()
+    fake = FakeTransport(Response(status=200, body=b"{}"))
+    with use_transport(fake):
+        connector(location).revoke()
+    [sent] = fake.requests
+    assert (sent.method, sent.url) == ("POST", REVOKE)
+    assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert parse_qs(sent.body.decode()) == {"token": [REFRESH]}
+    assert "Authorization" not in sent.headers
+    assert REFRESH not in sent.url and "GOOGLE-ACCESS-TOKEN" not in sent.url
+
+
+def test_revoke_without_a_refresh_token_revokes_the_access_token(location):
+    location.credentials = {"access_token": "GOOGLE-ACCESS-TOKEN-1"}
+    location.save()
+    with use_transport(FakeTransport(Response(status=200))) as fake:
+        connector(location).revoke()
+    assert parse_qs(fake.last.body.decode()) == {"token": ["GOOGLE-ACCESS-TOKEN-1"]}
+
+
+def test_revoke_with_nothing_stored_asks_nothing(location):
+    location.credentials = {}
+    location.save()
+    with use_transport(FakeTransport()) as fake:
+        connector(location).revoke()
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (answer(fixture("revoke_invalid_token"), status=400), Rejected),
+        (Response(status=503, body=b"<html>unavailable</html>"), Transient),
+        (TransportError("timed out"), Transient),
+    ],
+    ids=["refused", "html-5xx", "no-answer"],
+)
+def test_a_failed_revoke_is_one_of_our_errors_without_the_token(location, reply, error):
+    with use_transport(FakeTransport(reply)), pytest.raises(error) as caught:
+        connector(location).revoke()
+    assert REFRESH not in str(caught.value)
+
+
+def test_revoke_is_skipped_while_another_location_of_the_account_still_works(
+    location, other_business
+):
+    account = LOC.split("/locations/")[0]
+    sibling = connection_make(
+        other_business, "google", f"{account}/locations/999", fresh_credentials()
+    )
+    with use_transport(FakeTransport(Response(status=200))) as fake:
+        connector(location).revoke()
+    assert fake.requests == []  # the same grant may serve the other business: only forgotten
+    Connection.objects.filter(pk=sibling.pk).update(status="disabled")
+    with use_transport(FakeTransport(Response(status=200))) as fake:
+        connector(location).revoke()
+    assert [r.url for r in fake.requests] == [REVOKE]

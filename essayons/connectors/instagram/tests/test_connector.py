@@ -420,3 +420,12 @@ def test_token_never_in_logs(account, settings, caplog):
     ):
         connector(account).publish(post_with_image(settings))
     assert caplog.records and TOKEN not in caplog.text
+
+
+# Disconnecting: the Page token cannot take the app's permissions back (facebook/connector.py) ----
+
+
+def test_revoke_asks_instagram_nothing(account):
+    with use_transport(FakeTransport()) as fake:
+        connector(account).revoke()
+    assert fake.requests == []

@@ -358,3 +358,12 @@ def test_token_never_logged(page, caplog):
     ):
         connector(page).publish(outgoing())
     assert caplog.records and TOKEN not in caplog.text
+
+
+# Disconnecting: LinkedIn documents no revocation, so nothing is asked ---------------------------
+
+
+def test_revoke_asks_linkedin_nothing(page):
+    with use_transport(FakeTransport()) as fake:
+        connector(page).revoke()
+    assert fake.requests == []

@@ -6,6 +6,8 @@ import pytest
 from django.conf import settings
 
 from essayons.connectors.manual.connector import ManualConnector
+from essayons.connectors.models import Connection
+from essayons.lib.http import FakeTransport, use_transport
 from essayons.planner.models import PostStatus
 from essayons.publishing.models import AttemptOutcome, Delivery, DeliveryStatus
 from essayons.publishing.tests.conftest import only, schedule
@@ -117,3 +119,9 @@ def test_another_business_delivery_is_not_found(client_as, business, owner, othe
 def test_the_manual_connector_never_publishes_by_itself():
     assert ManualConnector.supports_publish is False
     assert ManualConnector.kind == "manual"
+
+
+def test_revoke_has_nothing_to_revoke(business):
+    with use_transport(FakeTransport()) as fake:
+        ManualConnector(Connection(business=business, kind="manual")).revoke()
+    assert fake.requests == []

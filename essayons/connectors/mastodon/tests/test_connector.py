@@ -1,6 +1,7 @@
 """Mastodon: the exact requests sent, each error class, and the fault cases of CONTRACTS.md §4."""
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
 
 import pytest
 from django.utils import timezone
@@ -22,7 +23,7 @@ from essayons.connectors.mastodon.tests.helpers import (
     fixture,
     multipart_fields,
 )
-from essayons.connectors.models import Connection
+from essayons.connectors.models import Connection, MastodonApp
 from essayons.connectors.tests.support import answer, image_file, outgoing
 from essayons.lib.http import FakeTransport, Response, TransportError, use_transport
 
@@ -385,3 +386,50 @@ def test_permalink_check_reads_the_status(account):
     assert fake.last.url == f"{INSTANCE}/api/v1/statuses/113475838432117845"
     with use_transport(FakeTransport(answer({"error": "Record not found"}, status=404))):
         assert not connector(account).permalink_check(Published(remote_id="113475838432117845"))
+
+
+# --- disconnecting -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def app():
+    """Essayons's client on piaille.example, as POST /api/v1/apps answered it."""
+    registered = fixture("app")
+    app = MastodonApp(
+        instance_url=INSTANCE,
+        redirect_uri=registered["redirect_uri"],
+        client_id=registered["client_id"],
+    )
+    app.client_secret = registered["client_secret"]
+    app.save()
+    return registered
+
+
+def test_revoke_posts_our_client_and_the_token_in_the_form_body(account, app):
+    fake = FakeTransport(answer({}))
+    with use_transport(fake):
+        connector(account).revoke()
+    [sent] = fake.requests
+    assert (sent.method, sent.url) == ("POST", f"{INSTANCE}/oauth/revoke")
+    assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert parse_qs(sent.body.decode()) == {
+        "client_id": [app["client_id"]],
+        "client_secret": [app["client_secret"]],
+        "token": [TOKEN],
+    }
+    assert "Authorization" not in sent.headers
+    assert TOKEN not in sent.url and app["client_secret"] not in sent.url
+
+
+def test_revoke_refused_by_the_instance_is_auth_expired(account, app):
+    refusal = refused(403, "error_revoke_forbidden")
+    with use_transport(FakeTransport(refusal)), pytest.raises(AuthExpired) as caught:
+        connector(account).revoke()
+    assert caught.value.code == "forbidden"
+    assert TOKEN not in str(caught.value)
+
+
+def test_revoke_without_our_client_on_the_instance_asks_nothing(account):
+    with use_transport(FakeTransport()) as fake:
+        connector(account).revoke()
+    assert fake.requests == []
