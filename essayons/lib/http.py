@@ -128,6 +128,15 @@ class Response:
         except ValueError as error:
             raise InvalidJson(f"invalid JSON from {_safe_url(self.url)}") from error
 
+    def json_object(self) -> dict[str, Any]:
+        """The JSON object answered, or {} for anything else (an empty body, HTML, a list):
+        for reading an error's details, where a missing detail is not itself an error."""
+        try:
+            payload = self.json() if self.body.strip() else {}
+        except InvalidJson:
+            return {}
+        return payload if isinstance(payload, dict) else {}
+
 
 class Transport(Protocol):
     """Sends one request to one already-checked address; the single seam tests replace."""

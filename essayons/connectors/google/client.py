@@ -154,7 +154,7 @@ def token_revoke(token: str) -> None:
 
 def google_error(response: http.Response, *, side_effect: bool, now: datetime) -> ConnectorError:
     """The error for a non-success answer (pure apart from reading the answer)."""
-    payload = _payload(response)
+    payload = response.json_object()
     found = payload.get("error")
     error: dict[str, Any] = found if isinstance(found, dict) else {}
     status = str(error.get("status") or response.status)
@@ -174,14 +174,6 @@ def google_error(response: http.Response, *, side_effect: bool, now: datetime) -
 def _retry_after(response: http.Response, now: datetime) -> datetime:
     raw = response.headers.get("retry-after", "")
     return now + (timedelta(seconds=int(raw)) if raw.isdigit() else RATE_LIMIT_WAIT)
-
-
-def _payload(response: http.Response) -> dict[str, Any]:
-    try:
-        payload = response.json() if response.body else {}
-    except http.InvalidJson:
-        return {}
-    return payload if isinstance(payload, dict) else {}
 
 
 def _answer(response: http.Response, *, side_effect: bool) -> dict[str, Any]:

@@ -158,7 +158,7 @@ def _token_call(data: Mapping[str, str]) -> dict[str, Any]:
 
 
 def linkedin_error(response: http.Response, *, side_effect: bool, now: datetime) -> ConnectorError:
-    payload = _payload(response)
+    payload = response.json_object()
     message = str(payload.get("message") or f"HTTP {response.status}")
     if response.status == 401:
         return AuthExpired(message, code=str(payload.get("code") or 401), network=NETWORK)
@@ -175,14 +175,6 @@ def linkedin_error(response: http.Response, *, side_effect: bool, now: datetime)
 def next_midnight_utc(now: datetime) -> datetime:
     tomorrow = now.astimezone(UTC).date() + timedelta(days=1)
     return datetime.combine(tomorrow, time(0, 5), tzinfo=UTC)
-
-
-def _payload(response: http.Response) -> dict[str, Any]:
-    try:
-        payload = response.json() if response.body else {}
-    except http.InvalidJson:
-        return {}
-    return payload if isinstance(payload, dict) else {}
 
 
 def commentary(text: str) -> str:
@@ -270,7 +262,7 @@ class LinkedInClient:
 
 
 def json_of(response: http.Response) -> dict[str, Any]:
-    return _payload(response)
+    return response.json_object()
 
 
 def organisations(client: LinkedInClient) -> list[dict[str, str]]:

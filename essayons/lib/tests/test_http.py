@@ -264,3 +264,18 @@ def test_loopback_blocks_from_two_threads_may_end_in_any_order():
     thread.join(5)
     assert http._loopback_allowed == 0  # both ended: the guard is whole again
     assert http.address_is_public("127.0.0.1") is False
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"error": {"code": 401}}', {"error": {"code": 401}}),
+        (b"", {}),
+        (b"  ", {}),
+        (b"<html>502</html>", {}),
+        (b"[1, 2]", {}),
+        (b'"text"', {}),
+    ],
+)
+def test_json_object_reads_an_object_or_nothing(body, expected):
+    assert http.Response(status=400, body=body).json_object() == expected
