@@ -164,3 +164,17 @@ def test_restore_refuses_what_is_not_an_archive(tmp_path):
     junk.write_bytes(b"not a tarball")
     with translation.override("fr"), pytest.raises(CommandError, match="sauvegarde"):
         call_command("restore", str(junk), "--yes")
+
+
+def test_restore_refuses_while_essayons_runs_here(tmp_path, settings):
+    from essayons.ops.running import pid_file, running_marked, running_pid
+
+    settings.VAR_DIR = tmp_path / "var"
+    archive = fake_archive(tmp_path / "a.tar.gz")
+    with running_marked():
+        assert running_pid() == os.getpid()
+        with translation.override("fr"), pytest.raises(CommandError, match="est en marche"):
+            call_command("restore", str(archive), "--yes")
+    assert not pid_file().exists()  # removed when launch ends
+    pid_file().write_text("999999999")  # left by a launch that was killed: not running
+    assert running_pid() is None

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from essayons.lib.env import envint, envstr
 from essayons.ops.demo import demo_load
 from essayons.ops.processes import Child, Supervisor, scheduler_child, web_child, worker_child
+from essayons.ops.running import running_marked
 
 
 class Command(BaseCommand):
@@ -50,7 +51,8 @@ class Command(BaseCommand):
             children.append(scheduler_child())  # several per cluster are harmless: claims decide
         # Each child opens its own database connections; ours must not outlive the preparation.
         connections.close_all()
-        code = Supervisor(children, out=self.stdout).run()
+        with running_marked():  # restore refuses to run under us
+            code = Supervisor(children, out=self.stdout).run()
         if code:
             sys.exit(code)
 

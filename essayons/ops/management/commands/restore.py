@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from essayons.ops.backups import BackupError, backup_read_manifest, backup_restore
+from essayons.ops.running import running_pid
 
 
 class Command(BaseCommand):
@@ -27,6 +28,15 @@ class Command(BaseCommand):
                 _("Backup of %(date)s, %(engine)s database.")
                 % {"date": manifest["created_at"], "engine": manifest["engine"]}
             )
+            running = running_pid()
+            if running is not None:
+                raise CommandError(
+                    _(
+                        "Nothing was changed: Essayons is running on this machine (process "
+                        "%(pid)s). Stop it first, then restore."
+                    )
+                    % {"pid": running}
+                )
             if not yes:
                 raise CommandError(
                     _(
