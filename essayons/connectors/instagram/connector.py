@@ -43,13 +43,11 @@ from essayons.connectors.facebook.client import (
     answer_id,
     graph_id,
     graph_time,
-    login_url,
-    managed_pages,
     target_id,
     text_key,
-    user_token,
 )
 from essayons.connectors.facebook.connector import GraphConnector
+from essayons.connectors.facebook.login import login_url, managed_pages, user_token
 from essayons.connectors.flow import Candidate, settings_present
 from essayons.connectors.instagram import client as ig
 from essayons.connectors.instagram import inbox
