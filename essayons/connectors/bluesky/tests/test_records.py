@@ -132,3 +132,9 @@ def test_the_checker_catches_broken_records(change, problem):
     record = build("Croissants")
     change(record)
     assert any(problem in found for found in problems_of_record(POST, record))
+
+
+def test_delete_session_still_takes_the_refresh_token():
+    """What revoke sends (test_connector.py) is what the lexicon asks for."""
+    text = (LEXICONS / "com" / "atproto" / "server" / "deleteSession.json").read_text()
+    assert "'refreshJwt'" in text
