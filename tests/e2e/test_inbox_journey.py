@@ -142,3 +142,87 @@ def test_complaint_by_webhook_is_first_and_answered_once(page, transactional_db,
     complaint.refresh_from_db()
     assert complaint.answered_at is not None and complaint.reply_id == reply.pk
     assert complaint.response_time is not None and complaint.response_time > timedelta(minutes=9)
+
+
+LOCATION = "accounts/106230594722412345678/locations/4467382716183912345"
+REVIEWS = f"https://mybusiness.googleapis.com/v4/{LOCATION}/reviews"
+
+
+class GoogleAtTheWire:
+    """Stands in for the Business Profile API behind the real Google connector."""
+
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+        now = timezone.now()
+        self.reviews = [
+            self.review("r-happy", "FIVE", "Les meilleurs croissants du quartier !", now, hours=2),
+            self.review("r-unhappy", "ONE", "Commande oubliée, personne au téléphone.", now, 20),
+        ]
+
+    @staticmethod
+    def review(review_id: str, stars: str, comment: str, now, hours: int) -> dict:
+        moment = (now - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {
+            "name": f"{LOCATION}/reviews/{review_id}",
+            "reviewId": review_id,
+            "reviewer": {"displayName": "Client " + review_id, "isAnonymous": False},
+            "starRating": stars,
+            "comment": comment,
+            "createTime": moment,
+            "updateTime": moment,
+        }
+
+    def __call__(self, request: Request) -> Response:
+        self.requests.append(request)
+        if request.method == "GET" and request.url.startswith(REVIEWS + "?"):
+            return Response.of_json({"reviews": self.reviews, "totalReviewCount": 2})
+        if request.method == "PUT" and request.url == f"{REVIEWS}/r-unhappy/reply":
+            return Response.of_json({"comment": request.json()["comment"], "updateTime": "x"})
+        return Response.of_json({"error": {"code": 404, "status": "NOT_FOUND"}}, status=404)
+
+    @property
+    def puts(self) -> list[Request]:
+        return [r for r in self.requests if r.method == "PUT"]
+
+
+def test_an_unhappy_google_review_is_polled_first_and_answered_by_one_put(page, transactional_db):
+    from essayons.inbox.tasks import inbox_polls_enqueue
+
+    business = Business.objects.create(
+        name="Boulangerie Ti Pain", trade=Trade.BAKERY, town="Fort-de-France"
+    )
+    owner = User.objects.create_user(email="marie@ti-pain.test", password="correct horse battery")
+    Membership.objects.create(user=owner, business=business, role=Role.OWNER)
+    connection = Connection(
+        business=business, kind="google", account_id=LOCATION, account_name="Ti Pain"
+    )
+    connection.credentials = {
+        "access_token": "e2e-google-access",
+        "access_expires_at": (timezone.now() + timedelta(minutes=50)).isoformat(),
+        "refresh_token": "e2e-google-refresh",
+    }
+    connection.save()
+    google = GoogleAtTheWire()
+
+    with use_transport(FakeTransport(google)):
+        assert inbox_polls_enqueue.call() == 1  # the periodic job: one poll, run at once here
+        assert inbox_polls_enqueue.call() == 1  # polled again: nothing stored twice
+        assert Message.objects.filter(business=business).count() == 2
+
+        log_in(page, owner.email)
+        page.goto(f"{page.base}/e/{business.public_id}/messages/")
+        first = page.locator("ol.inbox > li").first
+        expect(first).to_contain_text("Commande oubliée")
+        expect(first.locator(".label-complaint")).to_be_visible()
+        expect(first.locator(".stars")).to_have_text("★☆☆☆☆")
+        first.get_by_role("link", name="Client r-unhappy").click()
+        reply_box = page.get_by_label("Votre réponse")
+        reply_box.fill(reply_box.input_value() + " Marie")
+        page.get_by_role("button", name="Envoyer la réponse").click()
+        expect(page.get_by_text("Envoyée")).to_be_visible()
+
+    (sent,) = google.puts  # a review reply is an upsert, sent once all the same
+    assert sent.json()["comment"].endswith(" Marie")
+    assert sent.headers["Authorization"] == "Bearer e2e-google-access"
+    reply = Reply.objects.get(message__remote_id=f"{LOCATION}/reviews/r-unhappy")
+    assert reply.status == ReplyStatus.SENT
