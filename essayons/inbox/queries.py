@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -48,22 +49,51 @@ class InboxRow:
 def inbox_messages(
     *, business: Business, label: str = "", channel: str = "", answered: str = ""
 ) -> list[InboxRow]:
-    """Complaints first, then questions, then the rest; oldest first within each."""
+    """What waits for an answer first: not sorted yet (it may be a complaint), complaints,
+    questions, then the rest, oldest first within each; then what is answered, latest first.
+
+    Ordered by the database before the page is cut, so that an old unanswered complaint is
+    never pushed off the page by newer messages.
+    """
     rows = Message.objects.filter(business=business, direction=Direction.IN)
     if label:
         rows = rows.filter(label=label)
     if channel:
         rows = rows.filter(channel=channel)
-    if answered == "yes":
-        rows = rows.filter(answered_at__isnull=False)
-    elif answered == "no":
-        rows = rows.filter(answered_at__isnull=True)
-    found = list(rows.select_related("conversation").order_by("-received_at")[:INBOX_PAGE])
+    rows = rows.select_related("conversation")
+    waiting: list[Message] = []
+    if answered != "yes":
+        waiting = list(
+            rows.filter(answered_at__isnull=True)
+            .annotate(rank=_RANK)
+            .order_by("rank", "received_at", "pk")[:INBOX_PAGE]
+        )
+    done: list[Message] = []
+    if answered != "no" and len(waiting) < INBOX_PAGE:
+        done = list(
+            rows.filter(answered_at__isnull=False).order_by("-answered_at", "-pk")[
+                : INBOX_PAGE - len(waiting)
+            ]
+        )
     hours = target_hours(business)
     now = timezone.now()
-    # Not sorted yet comes first: it may be an unhappy customer (sorting takes seconds).
-    found.sort(key=lambda m: (m.triaged_at is not None, *triage_rank_key(m.label, m.received_at)))
-    return [InboxRow(message=m, overdue=is_overdue(m, hours, now)) for m in found]
+    return [InboxRow(message=m, overdue=is_overdue(m, hours, now)) for m in waiting + done]
+
+
+def _rank_of(label: str) -> int:
+    return triage_rank_key(label, datetime.min)[0]
+
+
+# Not sorted yet, then complaints, then questions, then the rest (triage_rank_key's order).
+_RANK = Case(
+    When(triaged_at__isnull=True, then=Value(-1)),
+    *(
+        When(label=label, then=Value(_rank_of(label)))
+        for label in (Label.COMPLAINT, Label.QUESTION)
+    ),
+    default=Value(_rank_of(Label.OTHER)),
+    output_field=IntegerField(),
+)
 
 
 def overdue_complaints() -> list[Message]:

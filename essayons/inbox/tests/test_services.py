@@ -378,3 +378,37 @@ def test_a_comment_on_our_own_post_shows_that_post(business):
         business, QUESTION_TEXT, remote_id="c-2", post_remote_id="999_1", author="Paul"
     )
     assert (elsewhere.conversation.post_excerpt, elsewhere.conversation.post_url) == ("", "")
+
+
+def test_answered_messages_come_after_what_waits_latest_answer_first(business, owner):
+    done_old = force_label(
+        receive(business, COMPLAINT_TEXT, remote_id="a1", hours_ago=90), "complaint"
+    )
+    done_new = force_label(
+        receive(business, QUESTION_TEXT, remote_id="a2", hours_ago=80), "question"
+    )
+    waiting = force_label(receive(business, PRAISE_TEXT, remote_id="w", hours_ago=1), "praise")
+    services.message_mark_answered(message=done_old, by=owner)
+    Message.objects.filter(pk=done_new.pk).update(answered_at=timezone.now() + timedelta(minutes=1))
+    rows = inbox_messages(business=business)
+    assert [r.message.pk for r in rows] == [waiting.pk, done_new.pk, done_old.pk]
+    assert [r.message.pk for r in inbox_messages(business=business, answered="no")] == [waiting.pk]
+    assert len(inbox_messages(business=business, answered="yes")) == 2
+
+
+def test_an_old_unanswered_complaint_is_never_pushed_off_the_page(business, monkeypatch):
+    from essayons.inbox import queries
+
+    monkeypatch.setattr(queries, "INBOX_PAGE", 3)
+    old = force_label(
+        receive(business, COMPLAINT_TEXT, remote_id="old", hours_ago=500), "complaint"
+    )
+    for n in range(5):
+        force_label(receive(business, PRAISE_TEXT, remote_id=f"new{n}", hours_ago=n), "praise")
+    incoming = services.Incoming(
+        channel="facebook", remote_id="unsorted", text="?", received_at=timezone.now()
+    )
+    unsorted = services.message_receive(business=business, incoming=incoming)
+    rows = inbox_messages(business=business)
+    assert [r.message.pk for r in rows][:2] == [unsorted.pk, old.pk]
+    assert len(rows) == 3
