@@ -8,8 +8,6 @@ import os
 import re
 import stat
 import tarfile
-import uuid
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -17,7 +15,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from essayons.ops import backups
-from essayons.ops.tests.procs import manage, manage_env, manage_ok, reachable, require, shell
+from essayons.ops.tests.procs import manage, manage_env, manage_ok, require, shell
 
 RENAME = (
     "from essayons.accounts.models import Business; "
@@ -70,27 +68,6 @@ def test_sqlite_round_trip(tmp_path):
     round_trip(tmp_path, manage_env(tmp_path / "var"), "sqlite")
     leftovers = [p.name for p in (tmp_path / "var").iterdir() if p.name.startswith(".")]
     assert leftovers == []
-
-
-PG_URL = os.environ.get("PG_TEST_URL", "postgres://postgres@127.0.0.1:5432/test")
-
-
-@pytest.fixture
-def scratch_postgres():
-    """A database of our own, created and dropped here (never the test run's database)."""
-    parts = urlsplit(PG_URL)
-    require("PostgreSQL", reachable(parts.hostname or "127.0.0.1", parts.port or 5432), PG_URL)
-    import psycopg
-
-    name = f"h_ops_backup_{uuid.uuid4().hex[:12]}"
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield parts._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_postgresql_round_trip(tmp_path, scratch_postgres):
@@ -178,3 +155,34 @@ def test_restore_refuses_while_essayons_runs_here(tmp_path, settings):
     assert not pid_file().exists()  # removed when launch ends
     pid_file().write_text("999999999")  # left by a launch that was killed: not running
     assert running_pid() is None
+
+
+def test_an_install_on_sqlite_moves_to_postgresql_every_row_checked(tmp_path, scratch_postgres):
+    env = manage_env(tmp_path / "var")
+    manage_ok("migrate", "--noinput", env=env)
+    manage_ok("demo_load", env=env)
+    said = manage_ok("database_move", scratch_postgres, env=env)
+    assert "chaque compte est identique" in said or "every count matches" in said
+    count = (
+        "from essayons.inbox.models import Message; from essayons.accounts.models import "
+        "Business, User; print(Message.objects.count(), Business.objects.count(), "
+        "User.objects.count())"
+    )
+    there = manage_env(tmp_path / "var", DATABASE_URL=scratch_postgres)
+    assert shell(count, env=there) == shell(count, env=env)
+    assert shell(count, env=env).startswith("5 1 ")  # the demo's messages, its one business
+    created = shell(
+        "from essayons.accounts.models import Business; "
+        "print(Business.objects.create(name='Neuve', trade='bakery', town='Lyon').pk)",
+        env=there,
+    )
+    assert int(created) > 1  # the sequences follow the copied keys
+    again = manage("database_move", scratch_postgres, env=env)
+    assert again.returncode != 0 and "vide" in (again.stderr + again.stdout)
+
+
+def test_the_move_refuses_what_is_not_postgresql(tmp_path):
+    env = manage_env(tmp_path / "var")
+    manage_ok("migrate", "--noinput", env=env)
+    refused = manage("database_move", "mysql://root@127.0.0.1/x", env=env)
+    assert refused.returncode != 0 and "PostgreSQL" in refused.stderr
