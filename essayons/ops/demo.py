@@ -11,20 +11,18 @@ The owner's password is random, drawn at first run and kept in `<var>/demo_login
 
 from __future__ import annotations
 
-import importlib
 import os
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 
 from essayons.accounts.models import Business, Currency, Territory, Trade, User
 from essayons.accounts.services import business_create, user_signup
+from essayons.lib.apps import app_modules
 from essayons.ops.models import DemoSeed
 
 DEMO_EMAIL = "demo@ti-pain.example"
@@ -60,23 +58,10 @@ def demo_load() -> DemoLogin:
 
 def demo_creators() -> Iterator[tuple[str, DemoCreate]]:
     """(app label, demo_create) for every installed essayons app that has one."""
-    for config in apps.get_app_configs():
-        if not config.name.startswith("essayons."):
-            continue
-        module = _demo_module(config.name)
-        create = getattr(module, "demo_create", None) if module else None
+    for label, module in app_modules("demo"):
+        create = getattr(module, "demo_create", None)
         if callable(create):
-            yield config.label, create
-
-
-def _demo_module(app_name: str) -> ModuleType | None:
-    name = f"{app_name}.demo"
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name == name:  # the app has no demo; an import error inside it must surface
-            return None
-        raise
+            yield label, create
 
 
 def _login_read() -> DemoLogin | None:

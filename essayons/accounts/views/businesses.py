@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from essayons.accounts.forms import BusinessForm
+from essayons.accounts.home import home_items_collect
 from essayons.accounts.models import Membership
 from essayons.accounts.queries import memberships_of, team_summary
 from essayons.accounts.roles import Perm, Role
@@ -79,7 +80,11 @@ def edit(request: BusinessRequest) -> HttpResponse:
 
 @business_view(Perm.VIEW_DASHBOARD)
 def dashboard(request: BusinessRequest) -> HttpResponse:
-    return render(request, "accounts/dashboard.html", {"team": team_summary(request.business)})
+    context = {
+        "team": team_summary(request.business),
+        "now": home_items_collect(membership=request.membership),
+    }
+    return render(request, "accounts/dashboard.html", context)
 
 
 @business_view(Perm.USE_TILL)

@@ -179,3 +179,27 @@ def test_this_month_figures_read_well_before_any_answer(business, owner, client_
     Message.objects.filter(pk=message.pk).update(answered_at=timezone.now())
     page = client_as(owner).get(url("list", business)).content.decode()
     assert "la moitié de vos clients ont eu une réponse en moins de 1 min ; 100 %" in page
+
+
+def test_home_page_says_who_waits_for_an_answer(business, owner, helper, cashier, client_as):
+    from essayons.inbox.models import Reply
+
+    home = reverse("accounts:dashboard", args=[business.public_id])
+    assert "Rien ne vous attend" in client_as(owner).get(home).content.decode()
+    old = force_label(
+        receive(business, COMPLAINT_TEXT, remote_id="c-old", hours_ago=5), "complaint"
+    )
+    force_label(receive(business, COMPLAINT_TEXT, remote_id="c-new", hours_ago=1), "complaint")
+    force_label(receive(business, QUESTION_TEXT, remote_id="q-1", hours_ago=2), "question")
+    body = client_as(owner).get(home).content.decode().replace("&#x27;", "'")
+    assert "2 clients mécontents attendent une réponse (le premier depuis 5 h)" in body
+    assert "1 question à laquelle répondre" in body
+    assert body.index("clients mécontents") < body.index("question à laquelle")  # urgent first
+    assert "?label=complaint&amp;answered=no" in body
+    Reply.objects.create(
+        business=business, message=old, text="…", attempt_key="k-u", status="unknown"
+    )
+    body = client_as(helper).get(home).content.decode().replace("&#x27;", "'")
+    assert "Une réponse n'est peut-être pas arrivée" in body
+    assert reverse("inbox:conversation", args=[business.public_id, old.pk]) in body
+    assert client_as(cashier).get(home).status_code in (302, 403)  # the till is theirs

@@ -258,3 +258,16 @@ def test_the_composer_shows_the_owners_request(business, owner, helper, make_pos
         .content.decode()
     )
     assert "demande une modification" in page and "Ajoutez &lt;i&gt;le prix&lt;/i&gt;" in page
+
+
+def test_the_home_page_lists_posts_to_approve_and_to_rework(
+    awaiting, business, owner, helper, client_as
+):
+    home = reverse("accounts:dashboard", args=[business.public_id])
+    calendar = reverse("planner:calendar", args=[business.public_id])
+    body = client_as(owner).get(home).content.decode()
+    assert "1 publication attend votre validation." in body
+    assert calendar in body
+    assert "attend votre validation" not in client_as(helper).get(home).content.decode()
+    Post.objects.filter(pk=awaiting.pk).update(status=PostStatus.CHANGES_REQUESTED)
+    assert "1 de vos publications est à retoucher." in client_as(helper).get(home).content.decode()
