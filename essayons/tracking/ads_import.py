@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy
 
 from essayons.accounts.models import Business
 from essayons.tracking.ads_services import AdRow, ad_rows_save, campaigns_match
-from essayons.tracking.imports_core import Column, Mapping, Parsed, Problem, Summary
+from essayons.tracking.imports_core import (
+    Column,
+    Mapping,
+    Parsed,
+    Problem,
+    Summary,
+    columns_missing,
+)
 from essayons.tracking.imports_table import (
     CellError,
     Table,
@@ -146,12 +153,8 @@ class AdsImporter:
 
     def parse(self, table: Table, mapping: Mapping, business: Business) -> Parsed:
         parsed = Parsed(preview_headers=_preview_headers())
-        missing = [c for c in COLUMNS if c.required and mapping.get(c.field) is None]
-        for column in missing:
-            parsed.problems.append(
-                Problem(None, _("The column “%(name)s” is missing.") % {"name": column.label})
-            )
-        if missing:
+        parsed.problems.extend(columns_missing(COLUMNS, mapping))
+        if parsed.problems:
             return parsed
         spend_index = mapping["spend"]
         currency = header_currency(table.headers[spend_index]) if spend_index is not None else ""

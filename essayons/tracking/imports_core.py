@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.utils.translation import gettext as _
+
 from essayons.tracking.imports_table import Table, header_key
 
 if TYPE_CHECKING:
@@ -69,6 +71,15 @@ class Importer(Protocol):
     def parse(self, table: Table, mapping: Mapping, business: Business) -> Parsed: ...
 
     def apply(self, *, parsed: Parsed, business: Business, batch: ImportBatch) -> Summary: ...
+
+
+def columns_missing(columns: tuple[Column, ...], mapping: Mapping) -> list[Problem]:
+    """One problem per required column the mapping does not find (nothing can be read then)."""
+    return [
+        Problem(None, _("The column “%(name)s” is missing.") % {"name": column.label})
+        for column in columns
+        if column.required and mapping.get(column.field) is None
+    ]
 
 
 def mapping_detect(headers: list[str], importer: Importer) -> Mapping:

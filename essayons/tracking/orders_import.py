@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from essayons.accounts.models import Business
-from essayons.tracking.imports_core import Column, Mapping, Parsed, Problem, Summary
+from essayons.tracking.imports_core import (
+    Column,
+    Mapping,
+    Parsed,
+    Problem,
+    Summary,
+    columns_missing,
+)
 from essayons.tracking.imports_table import (
     CellError,
     Table,
@@ -166,12 +173,8 @@ class OrdersImporter:
 
     def parse(self, table: Table, mapping: Mapping, business: Business) -> Parsed:
         parsed = Parsed(preview_headers=_preview_headers())
-        missing = [c for c in COLUMNS if c.required and mapping.get(c.field) is None]
-        for column in missing:
-            parsed.problems.append(
-                Problem(None, _("The column “%(name)s” is missing.") % {"name": column.label})
-            )
-        if missing:
+        parsed.problems.extend(columns_missing(COLUMNS, mapping))
+        if parsed.problems:
             return parsed
         zone = ZoneInfo(business.timezone)
         seen: dict[str, int] = {}
