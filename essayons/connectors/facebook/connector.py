@@ -48,8 +48,8 @@ from essayons.connectors.facebook.client import (
     target_id,
     text_key,
 )
-from essayons.connectors.facebook.login import login_url, managed_pages, user_token
-from essayons.connectors.flow import Candidate, settings_present
+from essayons.connectors.facebook.login import MetaLogin
+from essayons.connectors.flow import Candidate
 from essayons.connectors.media import image_bytes
 
 # Reconciliation looks a little before the attempt started: clocks differ.
@@ -63,13 +63,12 @@ MESSENGER_THREAD = "messenger:"
 MESSENGER_MAX_TEXT = 2000
 
 
-class FacebookLogin:
+class FacebookLogin(MetaLogin):
     """Facebook Login for a Page: the Page token comes from the long-lived user token and does
     not expire on a timer (it dies with a password change or a lost role: error 190 at any time).
     https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived"""
 
     kind = "facebook"
-    setting_names = ("FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET")
     # Replies need pages_manage_engagement (comments,
     # https://developers.facebook.com/documentation/pages-api/comments-mentions),
     # pages_read_user_content (the comments people wrote) and pages_messaging (Send API,
@@ -88,22 +87,13 @@ class FacebookLogin:
         "Page, then try again and tick it in the Facebook window."
     )
 
-    def is_configured(self) -> bool:
-        return settings_present(*self.setting_names)
-
-    def authorize_url(self, *, state: str, code_challenge: str, redirect_uri: str) -> str:
-        return login_url(
-            scopes=self.scopes,
-            state=state,
-            code_challenge=code_challenge,
-            redirect_uri=redirect_uri,
-        )
-
     def candidates(self, *, code: str, verifier: str, redirect_uri: str) -> list[Candidate]:
-        token, _expires = user_token(
-            code=code, verifier=verifier, redirect_uri=redirect_uri, network=self.kind
+        pages = self.pages(
+            code=code,
+            verifier=verifier,
+            redirect_uri=redirect_uri,
+            fields="id,name,link,access_token,tasks",
         )
-        pages = managed_pages(token, fields="id,name,link,access_token,tasks", network=self.kind)
         return [
             Candidate(
                 account_id=str(page["id"]),

@@ -21,6 +21,7 @@ from essayons.connectors.facebook.client import (
     graph_url,
     graph_version,
 )
+from essayons.connectors.flow import settings_present
 from essayons.lib import http
 
 
@@ -111,3 +112,32 @@ def managed_pages(token: str, *, fields: str, network: str) -> list[dict[str, An
     https://developers.facebook.com/docs/pages-api/getting-started"""
     client = GraphClient(token=token, network=network)
     return client.pages("me/accounts", {"fields": fields, "limit": 100})
+
+
+class MetaLogin:
+    """Facebook Login as the connect flow uses it (Page and Instagram connections): the same
+    app, the same dialog; each subclass says its kind, scopes and how pages become accounts."""
+
+    kind: str
+    scopes: tuple[str, ...]
+    setting_names = ("FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET")
+
+    def is_configured(self) -> bool:
+        return settings_present(*self.setting_names)
+
+    def authorize_url(self, *, state: str, code_challenge: str, redirect_uri: str) -> str:
+        return login_url(
+            scopes=self.scopes,
+            state=state,
+            code_challenge=code_challenge,
+            redirect_uri=redirect_uri,
+        )
+
+    def pages(
+        self, *, code: str, verifier: str, redirect_uri: str, fields: str
+    ) -> list[dict[str, Any]]:
+        """The Pages the person manages, each with its Page token, after the dialog."""
+        token, _expires = user_token(
+            code=code, verifier=verifier, redirect_uri=redirect_uri, network=self.kind
+        )
+        return managed_pages(token, fields=fields, network=self.kind)

@@ -47,8 +47,8 @@ from essayons.connectors.facebook.client import (
     text_key,
 )
 from essayons.connectors.facebook.connector import GraphConnector
-from essayons.connectors.facebook.login import login_url, managed_pages, user_token
-from essayons.connectors.flow import Candidate, settings_present
+from essayons.connectors.facebook.login import MetaLogin
+from essayons.connectors.flow import Candidate
 from essayons.connectors.instagram import client as ig
 from essayons.connectors.instagram import inbox
 from essayons.connectors.instagram.client import ContainerStatus
@@ -69,14 +69,13 @@ def sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
-class InstagramLogin:
+class InstagramLogin(MetaLogin):
     """Facebook Login asking for the Instagram publishing permissions; the account is the one
     linked to a Page (`instagram_business_account`), used with that Page's token, which does not
     expire on a timer. Permissions from
     https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit"""
 
     kind = "instagram"
-    setting_names = ("FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET")
     scopes = (
         "instagram_basic",
         "instagram_content_publish",
@@ -91,25 +90,12 @@ class InstagramLogin:
         "Link your Instagram account to your Page in Instagram's settings, then try again."
     )
 
-    def is_configured(self) -> bool:
-        return settings_present(*self.setting_names)
-
-    def authorize_url(self, *, state: str, code_challenge: str, redirect_uri: str) -> str:
-        return login_url(
-            scopes=self.scopes,
-            state=state,
-            code_challenge=code_challenge,
-            redirect_uri=redirect_uri,
-        )
-
     def candidates(self, *, code: str, verifier: str, redirect_uri: str) -> list[Candidate]:
-        token, _expires = user_token(
-            code=code, verifier=verifier, redirect_uri=redirect_uri, network=self.kind
-        )
-        pages = managed_pages(
-            token,
+        pages = self.pages(
+            code=code,
+            verifier=verifier,
+            redirect_uri=redirect_uri,
             fields="id,name,access_token,instagram_business_account{id,username}",
-            network=self.kind,
         )
         found = []
         for page in pages:
