@@ -9,6 +9,7 @@ lost, nothing is stored twice (CONTRACTS.md §3.2).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -86,14 +87,24 @@ def connection_poll(*, connection_id: int, kind: str, max_pages: int = MAX_PAGES
         except ConnectorError as error:
             _poll_failed(connection, kind, error)
             return added
-        before = Message.objects.filter(business=connection.business).count()
+        added += len(_new_keys(connection, page.items))
         poll_batch_store(
             connection=connection, kind=kind, items=list(page.items), next_cursor=page.next_cursor
         )
-        added += Message.objects.filter(business=connection.business).count() - before
         if not page.more:
             break
     return added
+
+
+def _new_keys(connection: Connection, items: Sequence[Incoming]) -> set[tuple[str, str]]:
+    """(channel, remote id) of the items not stored yet: one query on the unique key."""
+    keys = {(item.channel, item.remote_id) for item in items}
+    known = Message.objects.filter(
+        business=connection.business,
+        channel__in={channel for channel, _id in keys},
+        remote_id__in={remote_id for _channel, remote_id in keys},
+    ).values_list("channel", "remote_id")
+    return keys - set(known)
 
 
 def _poll_failed(connection: Connection, kind: str, error: ConnectorError) -> None:
